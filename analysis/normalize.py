@@ -1,0 +1,97 @@
+"""Text normalisation: the stored normalised text on which every warehouse offset is defined.
+
+What changes (and why):
+- line breaks: CRLF/CR and Unicode line/paragraph separators become ``\\n``;
+- full-width digits and Latin letters become half-width (NFKC for those ranges only);
+- half-width clause punctuation ``, ; : ( ) ! ?`` becomes the full-width Chinese form, so one
+  rule matches both; ``:`` between digits (times) and in ``://`` is kept; ``.``/``-``/``%`` keep
+  their half-width form (``1.``, ``6.38``, ``2022-03-14``);
+- ``．`` (full-width full stop used as ``1．``) and ``％`` become ``.`` and ``%``;
+- the ideographic space becomes a plain space; tabs become a space;
+- conversion debris is dropped: ``[bookmark: _Hlk…]`` markers, zero-width characters, byte-order
+  marks, C0/C1 control characters other than newline.
+
+Every dropped span is reported by :func:`normalize` so nothing is lost silently.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+_DEBRIS = [
+    ("bookmark", re.compile(r"\[bookmark:\s*[^\]\n]{0,80}\]")),
+    ("zero_width", re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")),
+    ("control", re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")),
+]
+
+_HALF_TO_FULL = {",": "，", ";": "；", "(": "（", ")": "）", "!": "！", "?": "？"}
+_COLON_KEEP = re.compile(r"(?<=\d):(?=\d)|:(?=//)")
+
+
+@dataclass
+class Normalized:
+    """Normalised text plus what was removed from the source."""
+
+    text: str
+    dropped: list[tuple[str, str]] = field(default_factory=list)  # (kind, removed text)
+
+    @property
+    def n_dropped_chars(self) -> int:
+        return sum(len(s) for _, s in self.dropped)
+
+
+def _width(ch: str) -> str:
+    o = ord(ch)
+    if 0xFF10 <= o <= 0xFF19 or 0xFF21 <= o <= 0xFF3A or 0xFF41 <= o <= 0xFF5A:
+        return unicodedata.normalize("NFKC", ch)
+    if ch == "\u3000" or ch == "\t" or ch == "\u00a0":
+        return " "
+    if ch == "．":
+        return "."
+    if ch == "％":
+        return "%"
+    if ch == "／":
+        return "/"
+    if ch == "－":
+        return "-"
+    return _HALF_TO_FULL.get(ch, ch)
+
+
+def normalize(raw: str) -> Normalized:
+    """Return the normalised text of ``raw`` and the list of dropped debris."""
+    text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
+    dropped: list[tuple[str, str]] = []
+    for kind, rx in _DEBRIS:
+        found = rx.findall(text)
+        if found:
+            dropped.extend((kind, s) for s in found)
+            text = rx.sub("", text)
+    # colons: keep those in times/URLs, convert the rest
+    keep = {m.start() for m in _COLON_KEEP.finditer(text)}
+    out = []
+    for i, ch in enumerate(text):
+        if ch == ":":
+            out.append(":" if i in keep else "：")
+        else:
+            out.append(_width(ch))
+    text = "".join(out)
+    # trailing spaces on each line carry nothing
+    text = re.sub(r"[ ]+\n", "\n", text)
+    return Normalized(text=text, dropped=dropped)
+
+
+def normalize_text(raw: str) -> str:
+    """Shortcut for the normalised string only."""
+    return normalize(raw).text
+
+
+_PUNCT_FOR_COMPARE = re.compile(r"[\s\"'“”‘’。.,，、:：;；()（）]")
+
+
+def compare_key(s: str | None) -> str:
+    """Width- and punctuation-insensitive key used to compare headings."""
+    if s is None:
+        return ""
+    return _PUNCT_FOR_COMPARE.sub("", unicodedata.normalize("NFKC", s))
