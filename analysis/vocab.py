@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -42,19 +42,19 @@ def header(name: str) -> dict[str, str]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_table(name: str) -> pd.DataFrame:
     """A CSV data file as a DataFrame of strings (empty cells become '')."""
     rows = list(csv.DictReader(io.StringIO(_body(name))))
     return pd.DataFrame(rows).fillna("")
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_lines(name: str) -> tuple[str, ...]:
     """A one-item-per-line data file (blank lines and ``#`` lines skipped)."""
     return tuple(s.strip() for s in _body(name).splitlines() if s.strip())
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_json(name: str) -> dict:
     return json.loads(data_path(name).read_text(encoding="utf-8"))

@@ -1,0 +1,172 @@
+"""Command line: a thin layer over the library; each command calls one function.
+
+Run ``analysis --help`` or ``analysis COMMAND --help`` for examples.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from analysis.warehouse import DEFAULT_CORPUS, DEFAULT_DB, WarehouseError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _output_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+    g.add_argument("--json", action="store_true", help="print JSON records instead of a table")
+    p.add_argument("--output", "-o", type=Path, help="write to this file (.csv, .json or .parquet) instead of stdout")
+
+
+def emit(df, args: argparse.Namespace) -> None:
+    """Print or write a DataFrame in the format the shared output options ask for."""
+    import pandas as pd
+
+    out: Path | None = getattr(args, "output", None)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        suffix = out.suffix.lower()
+        if suffix == ".parquet":
+            df.to_parquet(out, index=False)
+        elif suffix == ".json":
+            out.write_text(df.to_json(orient="records", force_ascii=False, date_format="iso", indent=1),
+                           encoding="utf-8")
+        else:
+            df.to_csv(out, index=False, encoding="utf-8-sig")
+        print(f"wrote {len(df)} row(s) to {out}", file=sys.stderr)
+        return
+    if getattr(args, "csv", False):
+        df.to_csv(sys.stdout, index=False)
+    elif getattr(args, "json", False):
+        sys.stdout.write(df.to_json(orient="records", force_ascii=False, date_format="iso", indent=1) + "\n")
+    else:
+        with pd.option_context("display.max_rows", 200, "display.max_columns", 50, "display.width", 200,
+                               "display.max_colwidth", 60, "display.unicode.east_asian_width", True):
+            print(df.to_string(index=False) if len(df) else "(no rows)")
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from analysis.warehouse import build
+
+    s = build(args.corpus, args.db, full=args.full, use_manifest=not args.no_manifest, workers=args.workers,
+              quiet=args.quiet)
+    for line in s.lines():
+        print(line)
+    if s.issues:
+        print(f"data tests: {len(s.issues)} failed (see above)")
+    if args.strict and (s.load_errors or s.issues):
+        return 1
+    return 0
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    from analysis.warehouse import connect_readonly
+
+    con = connect_readonly(args.db)
+    try:
+        df = con.execute(args.query).df()
+    except Exception as e:
+        print(f"SQL error: {str(e).splitlines()[0]}", file=sys.stderr)
+        return 2
+    finally:
+        con.close()
+    emit(df, args)
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from analysis.schema import data_dictionary
+
+    print(data_dictionary())
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from analysis.export import export_parquet
+
+    written = export_parquet(args.db, args.dir, pseudonymize=args.pseudonymize)
+    for p in written:
+        print(p)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from analysis.report import run_report
+
+    return run_report(db=args.db, notebooks=args.notebooks, out=args.out)
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from analysis.search import search
+
+    df = search(args.db, args.query, limit=args.limit)
+    emit(df, args)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="analysis", description="Comparative analytics for inspection-rectification "
+                                "notices (巡察整改情况通报).", formatter_class=argparse.RawDescriptionHelpFormatter,
+                                epilog="examples:\n  analysis build\n  analysis sql \"select district, count(*) "
+                                "from documents group by 1\"\n  analysis export parquet_out/")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def add(name: str, func, help_: str, example: str) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help_, description=f"{help_}\n\nexample:\n  {example}",
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+        sp.set_defaults(func=func)
+        sp.add_argument("--db", type=Path, default=DEFAULT_DB, help="warehouse file (default: %(default)s)")
+        return sp
+
+    b = add("build", cmd_build, "Build warehouse.duckdb from the corpus (incremental and atomic).",
+            "analysis build --corpus corpus/ --db warehouse.duckdb")
+    b.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus folder (default: %(default)s)")
+    b.add_argument("--full", action="store_true", help="re-parse every document, even unchanged ones")
+    b.add_argument("--strict", action="store_true", help="exit non-zero when a file did not load")
+    b.add_argument("--no-manifest", action="store_true", help="ignore corpus/manifest.csv (metadata from text only)")
+    b.add_argument("--workers", type=int, default=None, help="processes for parsing (default: up to 2)")
+    b.add_argument("--quiet", action="store_true", help="no progress bar or per-file messages")
+
+    s = add("sql", cmd_sql, "Run a query on the warehouse (opened read-only) and print the result.",
+            "analysis sql \"select action, sum(count) from discipline_actions group by 1\" --csv")
+    s.add_argument("query", help="SQL query (DuckDB dialect)")
+    _output_options(s)
+
+    add("schema", cmd_schema, "Print the data dictionary (every table and column).", "analysis schema > docs/schema.md")
+
+    e = add("export", cmd_export, "Write every table as Parquet (partitioned by province where it helps).",
+            "analysis export exports/ --pseudonymize")
+    e.add_argument("dir", type=Path, help="output folder")
+    e.add_argument("--pseudonymize", action="store_true", help="replace person names with stable pseudonyms")
+
+    r = add("report", cmd_report, "Run every notebook headless, write HTML copies and export every chart.",
+            "analysis report --out reports/")
+    r.add_argument("--notebooks", type=Path, default=REPO_ROOT / "notebooks", help="notebook folder")
+    r.add_argument("--out", type=Path, default=REPO_ROOT / "reports", help="output folder")
+
+    q = add("search", cmd_search, "Full-text search (BM25 over lexicon tokens) of problems and measures.",
+            "analysis search \"诫勉谈话\" --limit 20")
+    q.add_argument("query", help="words to search for")
+    q.add_argument("--limit", type=int, default=20)
+    _output_options(q)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args) or 0
+    except WarehouseError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; the previous warehouse is untouched", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+

@@ -1,0 +1,311 @@
+"""The one metadata source: every warehouse table and column, with its type and meaning.
+
+From these definitions come the DDL (:func:`ddl`), the DuckDB ``COMMENT``s (:func:`comments_sql`),
+the data dictionary (:func:`data_dictionary`, ``analysis schema``) and the data tests
+(:func:`check_constraints`: unique keys, not-null columns, relations and accepted values).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    description: str
+    not_null: bool = False
+    accepted: tuple | None = None  # accepted values (NULL always allowed unless not_null)
+    references: str | None = None  # "table.column"
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    stage: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+C = Column
+DOC = C("doc_id", "VARCHAR", "Document id: first 16 hex digits of the SHA-256 of the file's bytes.", True,
+        references="documents.doc_id")
+START = C("char_start", "INTEGER", "Start offset (0-based, characters) in documents.text.", True)
+END = C("char_end", "INTEGER", "End offset (exclusive) in documents.text; "
+        "substr(text, char_start+1, char_end-char_start) is the unit.", True)
+SOURCE_VALUES = None
+
+PLACE_SRC = "Where the value came from: 'manifest', 'text:<evidence>' (issuer, address, phone, domain…) or NULL."
+DATE_SRC = "Where the date came from: 'text:<phrase>', 'recovered:<how>' for repaired damage, or NULL."
+
+TABLES: dict[str, Table] = {}
+
+
+def _t(t: Table) -> None:
+    TABLES[t.name] = t
+
+
+_t(Table("documents", "One row per notice: provenance, metadata read from the manifest or the text, and the "
+         "stored normalised text on which every offset in the warehouse is defined.", (
+    C("doc_id", "VARCHAR", "Document id: first 16 hex digits of the SHA-256 of the file's bytes (stable across "
+      "rebuilds and renames).", True),
+    C("source_file", "VARCHAR", "Path of the file relative to corpus/.", True),
+    C("sha256", "VARCHAR", "SHA-256 of the file's bytes.", True),
+    C("format", "VARCHAR", "File format.", True, accepted=("txt", "text", "html", "htm", "docx")),
+    C("encoding", "VARCHAR", "Encoding the bytes were decoded with (detected, never assumed).", True),
+    C("title", "VARCHAR", "Title line(s) of the notice, NULL when it has none."),
+    C("issuer", "VARCHAR", "Issuing organisation (short form)."),
+    C("unit", "VARCHAR", "Inspected unit (street, township, bureau…)."),
+    C("unit_type", "VARCHAR", "Kind of unit.", accepted=("street", "township", "town", "community", "village",
+                                                         "bureau", "department", "company", "school", "hospital",
+                                                         "other")),
+    C("unit_type_source", "VARCHAR", PLACE_SRC),
+    C("province", "VARCHAR", "Province-level division (省/自治区/直辖市)."),
+    C("province_source", "VARCHAR", PLACE_SRC),
+    C("city", "VARCHAR", "Prefecture-level city; for 直辖市 the municipality itself."),
+    C("city_source", "VARCHAR", PLACE_SRC),
+    C("district", "VARCHAR", "County-level division (区/县/县级市)."),
+    C("district_source", "VARCHAR", PLACE_SRC),
+    C("inspection_round", "VARCHAR", "Inspection round as written, e.g. 三届区委第十五轮."),
+    C("inspection_group", "INTEGER", "Number of the inspection group (巡察组)."),
+    C("inspection_group_source", "VARCHAR", DATE_SRC),
+    C("inspection_start", "DATE", "First day of the inspection."),
+    C("inspection_start_source", "VARCHAR", DATE_SRC),
+    C("inspection_end", "DATE", "Last day of the inspection."),
+    C("inspection_end_source", "VARCHAR", DATE_SRC),
+    C("feedback_date", "DATE", "Day the inspection group fed back its findings."),
+    C("feedback_date_source", "VARCHAR", DATE_SRC),
+    C("publish_date", "DATE", "Day the notice was published (signature date or page furniture)."),
+    C("publish_date_source", "VARCHAR", DATE_SRC),
+    C("inspection_year", "INTEGER", "Year of the inspection."),
+    C("anonymized", "BOOLEAN", "True for templates with X placeholders; placeholders are never read as "
+      "numbers, dates or places.", True),
+    C("problems_stated", "INTEGER", "Number of problems the notice says were fed back (反馈问题N个)."),
+    C("problems_found", "INTEGER", "Number of problems the parser enumerated.", True),
+    C("measures_found", "INTEGER", "Number of measures the parser enumerated.", True),
+    C("source_url", "VARCHAR", "Where the notice was retrieved (manifest)."),
+    C("retrieved_on", "VARCHAR", "When it was retrieved (manifest)."),
+    C("notes", "VARCHAR", "Researcher's notes (manifest)."),
+    C("n_chars", "INTEGER", "Length of the normalised text in characters.", True),
+    C("n_dropped_chars", "INTEGER", "Characters of conversion debris removed by normalisation.", True),
+    C("text", "VARCHAR", "Normalised text; all offsets index this.", True),
+    C("raw_text", "VARCHAR", "Text as decoded from the file, before normalisation.", True),
+), key=("doc_id",), stage="ingest"))
+
+_t(Table("sections", "Outline of each notice: top-level parts and the headings under them that are not "
+         "problems or measures.", (
+    DOC,
+    C("section_id", "INTEGER", "1-based id within the document.", True),
+    C("parent_id", "INTEGER", "section_id of the enclosing section, NULL at top level."),
+    C("level", "INTEGER", "Depth, 1 = top level.", True),
+    C("kind", "VARCHAR", "What the part is.", True,
+      accepted=("overview", "rectification", "next_steps", "contact", "other")),
+    C("marker", "VARCHAR", "Outline marker as written (一、, （一）, 1.), NULL for unnumbered parts."),
+    C("heading", "VARCHAR", "Heading text without its marker, NULL for unheaded parts."),
+    START, END,
+), key=("doc_id", "section_id"), stage="parse"))
+
+_t(Table("problems", "Leaf problems a notice enumerates, in order, with their area and rectification text.", (
+    DOC,
+    C("problem_no", "INTEGER", "1-based order within the notice.", True),
+    C("marker", "VARCHAR", "The problem's own marker as written ((1), 问题3, 一、…)."),
+    C("area", "VARCHAR", "Heading of the enclosing problem area, NULL when the notice has none."),
+    C("sub_area", "VARCHAR", "Heading of the enclosing sub-area, if any."),
+    C("heading", "VARCHAR", "Problem statement: the quoted text in 针对/关于“…”问题 when quoted, else the heading.",
+      True),
+    C("finding", "VARCHAR", "The inspectors' description of the problem when the notice gives one (问题N: …)."),
+    C("rectification_text", "VARCHAR", "Everything under the problem after its heading."),
+    START, END,
+), key=("doc_id", "problem_no"), stage="parse"))
+
+_t(Table("measures", "Rectification measures listed under each problem.", (
+    DOC,
+    C("problem_no", "INTEGER", "Problem the measure belongs to.", True, references="problems.problem_no"),
+    C("measure_no", "INTEGER", "1-based order within the problem.", True),
+    C("marker", "VARCHAR", "一是, （一）, 1. …; NULL for an undivided passage or a paragraph under 整改情况."),
+    C("text", "VARCHAR", "The measure's text.", True),
+    START, END,
+    C("has_number", "BOOLEAN", "Contains a digit.", True),
+    C("has_date_or_deadline", "BOOLEAN", "Names a date, period or deadline (年/月/日, 年底, 限期…).", True),
+    C("cites_document", "BOOLEAN", "Cites a document in 《…》.", True),
+    C("n_chars", "INTEGER", "Length in characters.", True),
+), key=("doc_id", "problem_no", "measure_no"), stage="parse"))
+
+_t(Table("parse_warnings", "What the parser had to recover or could not read, with where.", (
+    DOC,
+    C("warning_no", "INTEGER", "1-based within the document.", True),
+    C("stage", "VARCHAR", "Stage that raised it.", True, accepted=("ingest", "normalize", "metadata", "parse",
+                                                                    "extract")),
+    C("kind", "VARCHAR", "Short code (damaged_marker, lost_ordinal, recovered_date…).", True),
+    C("message", "VARCHAR", "Human-readable explanation.", True),
+    C("char_start", "INTEGER", "Start offset of the text concerned, if any."),
+    C("char_end", "INTEGER", "End offset, if any."),
+), key=("doc_id", "warning_no"), stage="parse"))
+
+_t(Table("load_issues", "Files that did not load (or loaded with a problem), one line each.", (
+    C("source_file", "VARCHAR", "Path relative to corpus/.", True),
+    C("severity", "VARCHAR", "error = not loaded; duplicate = same content as another file; warning = loaded.",
+      True, accepted=("error", "duplicate", "warning")),
+    C("reason", "VARCHAR", "What went wrong.", True),
+    C("doc_id", "VARCHAR", "The document it concerns, when one exists."),
+), stage="ingest"))
+
+_t(Table("discipline_actions", "Every stated disciplinary count, with its sentence and offsets.", (
+    DOC,
+    C("row_no", "INTEGER", "1-based within the document.", True),
+    C("action", "VARCHAR", "Canonical action (data/discipline_actions.csv).", True),
+    C("action_group", "VARCHAR", "Group of the action (党纪处分, 政务处分, 组织处理…).", True),
+    C("form", "INTEGER", "Form of oversight in 监督执纪“四种形态” (1–4), NULL when not applicable.",
+      accepted=(1, 2, 3, 4)),
+    C("action_raw", "VARCHAR", "The action as written.", True),
+    C("count", "INTEGER", "Stated count (0 when the notice states 0).", True),
+    C("unit", "VARCHAR", "Unit as written (人, 人次, 名, 件, 起, 张, 项…)."),
+    C("scope", "VARCHAR", "summary = a total the notice states; mention = one action in the body.", True,
+      accepted=("summary", "mention")),
+    C("target", "VARCHAR", "Who, when stated (主要负责人, 社区班子成员…)."),
+    C("parent", "INTEGER", "row_no of the total this row breaks down; children never add to totals."),
+    C("problem_no", "INTEGER", "Problem the sentence is in, if any."),
+    C("sentence", "VARCHAR", "The sentence; equals the text at char_start..char_end.", True),
+    START, END,
+    C("match_start", "INTEGER", "Start offset of the matched count phrase."),
+    C("match_end", "INTEGER", "End offset of the matched count phrase."),
+), key=("doc_id", "row_no"), stage="extract"))
+
+_t(Table("stated_figures", "Totals a notice states that are not discipline (problems, measures, institutions, "
+         "funds in yuan, rates…).", (
+    DOC,
+    C("row_no", "INTEGER", "1-based within the document.", True),
+    C("figure", "VARCHAR", "Canonical figure key (problems_reported, funds_recovered…).", True),
+    C("label", "VARCHAR", "The phrase as written."),
+    C("value", "DOUBLE", "Value; money normalised to yuan, rates in percent."),
+    C("unit", "VARCHAR", "Normalised unit (元, %, 个, 项…)."),
+    C("raw_value", "VARCHAR", "Number as written."),
+    C("raw_unit", "VARCHAR", "Unit as written (万元…)."),
+    C("problem_no", "INTEGER", "Problem the sentence is in, if any."),
+    C("sentence", "VARCHAR", "The sentence; equals the text at char_start..char_end.", True),
+    START, END,
+), key=("doc_id", "row_no"), stage="extract"))
+
+_t(Table("build_info", "How and from what the warehouse was built.", (
+    C("key", "VARCHAR", "Setting.", True),
+    C("value", "VARCHAR", "Value.", True),
+), key=("key",), stage="warehouse"))
+
+VIEWS: dict[str, tuple[str, str]] = {
+    "parse_report": (
+        "Per document: share of rectification-section characters assigned to a problem or measure, and the "
+        "parse warnings.",
+        """
+        select d.doc_id, d.source_file, d.problems_stated, d.problems_found, d.measures_found,
+               c.rect_chars, c.lead_chars, c.coverage,
+               (select count(*) from parse_warnings w where w.doc_id = d.doc_id) as n_warnings,
+               (select string_agg(w.kind || ': ' || w.message, ' | ' order by w.warning_no)
+                  from parse_warnings w where w.doc_id = d.doc_id) as warnings
+        from documents d left join parse_coverage c using (doc_id)
+        """),
+}
+
+_t(Table("parse_coverage", "Per document: rectification-section characters and the share inside problems.", (
+    DOC,
+    C("rect_chars", "INTEGER", "Non-space characters of the rectification section after its heading and lead.",
+      True),
+    C("lead_chars", "INTEGER", "Non-space characters of the section's heading and lead paragraph.", True),
+    C("coverage", "DOUBLE", "Share of rect_chars inside a problem (with its measures) or an area heading."),
+), key=("doc_id",), stage="parse"))
+
+
+def ddl(table: Table) -> str:
+    cols = ",\n  ".join(f'"{c.name}" {c.type}' for c in table.columns)
+    return f'create table "{table.name}" (\n  {cols}\n)'
+
+
+def _q(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def comments_sql(table: Table) -> list[str]:
+    out = [f'comment on table "{table.name}" is {_q(table.description)}']
+    out += [f'comment on column "{table.name}"."{c.name}" is {_q(c.description)}' for c in table.columns]
+    return out
+
+
+def data_dictionary(fmt: str = "markdown") -> str:
+    """The data dictionary: every table and view with its columns."""
+    lines = ["# Data dictionary", "", "Generated from `analysis/schema.py`.", ""]
+    for t in TABLES.values():
+        lines += [f"## `{t.name}`", "", t.description, ""]
+        if t.key:
+            lines += [f"Key: {', '.join(t.key)}", ""]
+        lines += ["| column | type | description |", "|---|---|---|"]
+        for c in t.columns:
+            extra = " Not null." if c.not_null else ""
+            if c.accepted:
+                extra += " One of: " + ", ".join(map(str, c.accepted)) + "."
+            lines.append(f"| {c.name} | {c.type} | {c.description}{extra} |")
+        lines.append("")
+    for name, (desc, _) in VIEWS.items():
+        lines += [f"## view `{name}`", "", desc, ""]
+    return "\n".join(lines)
+
+
+def frame_for(table: str, rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
+    """Rows as a DataFrame with exactly the table's columns, in order (missing ones NULL)."""
+    t = TABLES[table]
+    df = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
+    for c in t.columns:
+        if c.name not in df.columns:
+            df[c.name] = None
+    return df[t.column_names]
+
+
+def check_constraints(con, tables: list[str] | None = None) -> list[str]:
+    """Data tests from the schema: unique keys, not nulls, relations, accepted values.
+
+    Returns a list of human-readable failures (empty when all pass).
+    """
+    failures = []
+    have = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+    for t in TABLES.values():
+        if tables and t.name not in tables or t.name not in have:
+            continue
+        if t.key:
+            k = ", ".join(f'"{c}"' for c in t.key)
+            n = con.execute(f'select count(*) from (select {k} from "{t.name}" group by {k} having count(*) > 1)'
+                            ).fetchone()[0]
+            if n:
+                failures.append(f"{t.name}: {n} duplicate key(s) on ({', '.join(t.key)})")
+        for c in t.columns:
+            if c.not_null:
+                n = con.execute(f'select count(*) from "{t.name}" where "{c.name}" is null').fetchone()[0]
+                if n:
+                    failures.append(f"{t.name}.{c.name}: {n} NULL value(s)")
+            if c.accepted:
+                vals = ", ".join(_q(v) if isinstance(v, str) else str(v) for v in c.accepted)
+                n = con.execute(f'select count(*) from "{t.name}" where "{c.name}" is not null and '
+                                f'"{c.name}" not in ({vals})').fetchone()[0]
+                if n:
+                    failures.append(f"{t.name}.{c.name}: {n} value(s) outside {c.accepted}")
+            if c.references:
+                rt, rc = c.references.split(".")
+                if rt not in have:
+                    continue
+                if rt == "problems" and t.name == "measures":
+                    n = con.execute('select count(*) from measures m anti join problems p '
+                                    'on m.doc_id = p.doc_id and m.problem_no = p.problem_no').fetchone()[0]
+                elif rt == t.name:
+                    continue
+                else:
+                    n = con.execute(f'select count(*) from "{t.name}" x where "{c.name}" is not null and not exists '
+                                    f'(select 1 from "{rt}" r where r."{rc}" = x."{c.name}")').fetchone()[0]
+                if n:
+                    failures.append(f"{t.name}.{c.name}: {n} value(s) not in {c.references}")
+    return failures

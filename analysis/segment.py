@@ -1,0 +1,377 @@
+"""Word segmentation of notice units with jieba and the project's domain lexicon.
+
+Engines (parameter ``engine``):
+
+- ``'jieba'`` — the reference. One explicit :class:`jieba.Tokenizer` instance (never jieba's global
+  one) whose prefix-dictionary cache lives in a project-local directory (``$ANALYSIS_CACHE_DIR`` or
+  ``./.cache/jieba``), with ``analysis/data/lexicon.txt`` loaded through the stock
+  ``Tokenizer.load_userdict``.
+- ``'rjieba'`` — the fast path (rjieba 0.2.2, a binding of jieba-rs, which ships the same
+  ``dict.txt``): about 15–20× faster. rjieba has no user-dictionary loader, so the lexicon is added
+  with ``add_word(word, freq, tag)``. jieba-rs replaces the frequency of a word already in the main
+  dictionary (``total += new - old``) where jieba adds it (``total += new``); a never-matching
+  private-use entry carrying the sum of the replaced frequencies restores jieba's total, so both
+  engines score every route identically. ``tests/test_segment.py`` pins this with a golden file and a
+  parity check on the sample corpus.
+
+HMM is **off** in both engines (``HMM = False``): segmentation is a pure maximum-probability route
+over the dictionary (Xue 2003; jieba's DAG + dynamic programming), deterministic and identical in
+the two engines; the HMM's guessed out-of-vocabulary words would differ between engines and invent
+spurious "words" from formulaic text, and the domain terms that matter are in the lexicon.
+
+POS: both engines tag each token of the segmentation by dictionary lookup — jieba's
+``posseg`` word-tag table (main dictionary updated with the lexicon's tags; that is what
+``jieba.posseg`` does with HMM off) and jieba-rs's ``tag`` respectively; a word in no dictionary gets
+jieba-rs's fallback (all ASCII digits → ``m``, ASCII letters/digits → ``eng``, else ``x``).
+
+Tokens that are only whitespace, punctuation or symbols are dropped; one-character CJK tokens are
+kept. ``position`` numbers the kept tokens 0, 1, 2… within a unit.
+"""
+
+from __future__ import annotations
+
+import io
+import multiprocessing as mp
+import os
+import threading
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from analysis.vocab import data_path, load_lines
+
+Engine = Literal["rjieba", "jieba"]
+StopLevel = Literal["none", "function", "formulaic"]
+
+HMM = False
+LEXICON = "lexicon.txt"
+TOKEN_COLUMNS = ["doc_id", "unit_kind", "unit_no", "position", "token", "pos"]
+VOCAB_COLUMNS = ["token", "freq", "doc_freq", "unit_freq"]
+
+# A code point that never occurs in normalised notice text; carries rjieba's total correction.
+_TOTAL_PAD_WORD = "\U0010fffd"
+
+_LOCK = threading.Lock()
+_SEGMENTERS: dict[str, _Segmenter] = {}
+
+
+def cache_dir() -> Path:
+    """Directory of the jieba prefix-dictionary cache: ``$ANALYSIS_CACHE_DIR`` or ``./.cache/jieba``."""
+    return Path(os.environ.get("ANALYSIS_CACHE_DIR") or Path(".cache") / "jieba")
+
+
+def lexicon() -> tuple[tuple[str, int, str], ...]:
+    """The domain lexicon as ``(word, freq, pos)`` triples, in file order."""
+    out = []
+    for line in load_lines(LEXICON):
+        parts = line.split()
+        if len(parts) != 3 or not parts[1].isdigit():
+            raise ValueError(f"{LEXICON}: expected 'word freq pos', got {line!r}")
+        out.append((parts[0], int(parts[1]), parts[2]))
+    return tuple(out)
+
+
+def _fallback_tag(word: str) -> str:
+    """jieba-rs's tag for a word in no dictionary."""
+    n_alnum = sum(1 for c in word if c.isascii() and c.isalnum())
+    if n_alnum == 0:
+        return "x"
+    n_digit = sum(1 for c in word if c.isascii() and c.isdigit())
+    return "m" if n_digit == n_alnum else "eng"
+
+
+class _Segmenter:
+    name: str
+
+    def tag(self, text: str) -> list[tuple[str, str]]:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class _JiebaSegmenter(_Segmenter):
+    """Reference engine: an explicit jieba.Tokenizer + the posseg word-tag table."""
+
+    name = "jieba"
+
+    def __init__(self) -> None:
+        import jieba
+        import jieba.posseg
+
+        tok = jieba.Tokenizer()
+        directory = cache_dir()
+        directory.mkdir(parents=True, exist_ok=True)
+        tok.tmp_dir = str(directory)
+        tok.cache_file = "jieba.cache"
+        tok.initialize()
+        body = "\n".join(f"{w} {f} {t}" for w, f, t in lexicon()) + "\n"
+        tok.load_userdict(io.BytesIO(body.encode("utf-8")))
+        tags = dict(jieba.posseg.POSTokenizer(tok).word_tag_tab)
+        tags.update(tok.user_word_tag_tab)
+        self.tokenizer = tok
+        self.tags = tags
+
+    def tag(self, text: str) -> list[tuple[str, str]]:
+        tags = self.tags
+        return [(w, tags.get(w) or _fallback_tag(w)) for w in self.tokenizer.cut(text, HMM=HMM)]
+
+
+def _main_dict_freqs(words: set[str]) -> dict[str, int]:
+    """Frequencies of ``words`` in jieba's main dictionary (the dict.txt jieba-rs also ships)."""
+    import jieba
+
+    out: dict[str, int] = {}
+    path = Path(jieba.__file__).parent / "dict.txt"
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            w, _, rest = line.partition(" ")
+            if w in words:
+                out[w] = int(rest.split(" ", 1)[0])
+    return out
+
+
+class _RjiebaSegmenter(_Segmenter):
+    """Fast engine: rjieba (jieba-rs) with the lexicon added word by word."""
+
+    name = "rjieba"
+
+    def __init__(self) -> None:
+        import rjieba
+
+        jb = rjieba.Jieba()
+        lex = lexicon()
+        existing = {w for w, _, _ in lex if jb.has_word(w)}
+        old = _main_dict_freqs(existing) if existing else {}
+        missing = existing - set(old)
+        if missing:  # jieba-rs's dictionary differs from jieba's: parity cannot be guaranteed
+            raise RuntimeError(f"rjieba dictionary has words jieba's lacks: {sorted(missing)[:5]}")
+        for w, f, t in lex:
+            jb.add_word(w, f, t)
+        pad = sum(old.values())
+        if pad:
+            jb.add_word(_TOTAL_PAD_WORD, pad, "x")
+        self.jieba = jb
+        # jieba-rs keeps a pre-existing word's old tag; jieba takes the user dictionary's.
+        self.override = {w: t for w, _, t in lex}
+
+    def tag(self, text: str) -> list[tuple[str, str]]:
+        ov = self.override
+        return [(w, ov.get(w) or t or _fallback_tag(w)) for w, t in self.jieba.tag(text, hmm=HMM)]
+
+
+def get_segmenter(engine: Engine = "rjieba") -> _Segmenter:
+    """The process-wide segmenter of ``engine`` (built once, lexicon loaded)."""
+    with _LOCK:
+        seg = _SEGMENTERS.get(engine)
+        if seg is None:
+            if engine == "jieba":
+                seg = _JiebaSegmenter()
+            elif engine == "rjieba":
+                seg = _RjiebaSegmenter()
+            else:
+                raise ValueError(f"unknown engine {engine!r}; use 'rjieba' or 'jieba'")
+            _SEGMENTERS[engine] = seg
+        return seg
+
+
+def segment_text(text: str, engine: Engine = "rjieba") -> list[tuple[str, str]]:
+    """All ``(token, pos)`` pairs of ``text`` as the engine cuts it (nothing dropped)."""
+    return get_segmenter(engine).tag(text or "")
+
+
+_KEEP_CACHE: dict[str, bool] = {}
+
+
+def is_word_token(token: str) -> bool:
+    """False for tokens made only of whitespace, punctuation or symbols (Unicode Z*, P*, S*)."""
+    keep = _KEEP_CACHE.get(token)
+    if keep is None:
+        keep = any(not (c.isspace() or unicodedata.category(c)[0] in "PSZ") for c in token)
+        if len(_KEEP_CACHE) < 1_000_000:
+            _KEEP_CACHE[token] = keep
+    return keep
+
+
+def _tokenize_texts(engine: Engine, texts: Sequence[str]) -> tuple[list[int], list[str], list[str]]:
+    """Kept tokens of each text: (tokens per text, flat tokens, flat pos)."""
+    seg = get_segmenter(engine)
+    counts: list[int] = []
+    toks: list[str] = []
+    tags: list[str] = []
+    for text in texts:
+        n = 0
+        for w, t in seg.tag(text):
+            if is_word_token(w):
+                toks.append(w)
+                tags.append(t)
+                n += 1
+        counts.append(n)
+    return counts, toks, tags
+
+
+def _worker_init(engine: Engine) -> None:
+    get_segmenter(engine)
+
+
+def _worker(args: tuple[Engine, list[str]]) -> tuple[list[int], list[str], list[str]]:
+    return _tokenize_texts(*args)
+
+
+def _chunks(texts: list[str], chunk_chars: int) -> list[list[str]]:
+    out: list[list[str]] = []
+    cur: list[str] = []
+    size = 0
+    for t in texts:
+        cur.append(t)
+        size += len(t)
+        if size >= chunk_chars:
+            out.append(cur)
+            cur, size = [], 0
+    if cur:
+        out.append(cur)
+    return out
+
+
+def _empty_tokens() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "doc_id": pd.Series([], dtype=object),
+            "unit_kind": pd.Series([], dtype=object),
+            "unit_no": pd.Series([], dtype="int64"),
+            "position": pd.Series([], dtype="int64"),
+            "token": pd.Series([], dtype=object),
+            "pos": pd.Series([], dtype=object),
+        }
+    )
+
+
+def _tokenize_frame(
+    units: pd.DataFrame, engine: Engine, workers: int, chunk_chars: int, min_parallel_chars: int
+) -> pd.DataFrame:
+    if len(units) == 0:
+        return _empty_tokens()
+    texts = ["" if t is None or (isinstance(t, float) and np.isnan(t)) else str(t) for t in units["text"]]
+    total = sum(len(t) for t in texts)
+    if workers > 1 and total >= min_parallel_chars:
+        chunks = _chunks(texts, min(chunk_chars, max(1, total // (workers * 4))))
+        ctx_name = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
+        ctx = mp.get_context(ctx_name)
+        with ctx.Pool(workers, initializer=_worker_init, initargs=(engine,)) as pool:
+            parts = pool.map(_worker, [(engine, c) for c in chunks], chunksize=1)
+        counts = [n for p in parts for n in p[0]]
+        toks = [w for p in parts for w in p[1]]
+        tags = [t for p in parts for t in p[2]]
+    else:
+        counts, toks, tags = _tokenize_texts(engine, texts)
+    reps = np.asarray(counts, dtype=np.int64)
+    starts = np.repeat(np.cumsum(reps) - reps, reps)
+    position = np.arange(len(toks), dtype=np.int64) - starts
+    return pd.DataFrame(
+        {
+            "doc_id": np.repeat(units["doc_id"].astype(str).to_numpy(dtype=object), reps),
+            "unit_kind": np.repeat(units["unit_kind"].to_numpy(dtype=object), reps),
+            "unit_no": np.repeat(units["unit_no"].to_numpy(dtype=np.int64), reps),
+            "position": position,
+            "token": pd.Series(toks, dtype=object),
+            "pos": pd.Series(tags, dtype=object),
+        }
+    )
+
+
+def iter_tokenize_units(
+    batches: Iterable[pd.DataFrame],
+    engine: Engine = "rjieba",
+    workers: int = 2,
+    *,
+    chunk_chars: int = 1_000_000,
+    min_parallel_chars: int = 500_000,
+) -> Iterator[pd.DataFrame]:
+    """Tokenize an iterable of unit batches lazily, one token frame per batch."""
+    for batch in batches:
+        yield _tokenize_frame(batch, engine, workers, chunk_chars, min_parallel_chars)
+
+
+def tokenize_units(
+    units: pd.DataFrame | Iterable[pd.DataFrame],
+    engine: Engine = "rjieba",
+    workers: int = 2,
+    *,
+    chunk_chars: int = 1_000_000,
+    min_parallel_chars: int = 500_000,
+) -> pd.DataFrame:
+    """Tokens of every unit: ``doc_id, unit_kind, unit_no, position, token, pos``.
+
+    ``units`` has ``doc_id, unit_kind, unit_no, text`` (or is an iterable of such batches). Work is
+    spread over ``workers`` processes (chunks of ~``chunk_chars`` characters, order preserved) when
+    the input has at least ``min_parallel_chars`` characters; smaller inputs run in-process. The
+    result does not depend on ``workers``.
+    """
+    if isinstance(units, pd.DataFrame):
+        return _tokenize_frame(units, engine, workers, chunk_chars, min_parallel_chars)
+    frames = list(
+        iter_tokenize_units(
+            units, engine, workers, chunk_chars=chunk_chars, min_parallel_chars=min_parallel_chars
+        )
+    )
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else _empty_tokens()
+
+
+def vocabulary(tokens: pd.DataFrame | Iterable[pd.DataFrame]) -> pd.DataFrame:
+    """Per token: ``freq`` (occurrences), ``doc_freq`` (documents), ``unit_freq`` (units).
+
+    Accepts one token frame or an iterable of them (a document may span batches). Sorted by
+    ``freq`` descending, then token.
+    """
+    frames = [tokens] if isinstance(tokens, pd.DataFrame) else tokens
+    freq: pd.Series | None = None
+    docs: list[pd.DataFrame] = []
+    unit_parts: list[pd.DataFrame] = []
+    for f in frames:
+        if len(f) == 0:
+            continue
+        c = f["token"].value_counts()
+        freq = c if freq is None else freq.add(c, fill_value=0)
+        docs.append(f[["token", "doc_id"]].drop_duplicates())
+        unit_parts.append(f[["token", "doc_id", "unit_kind", "unit_no"]].drop_duplicates())
+    if freq is None:
+        return pd.DataFrame({c: pd.Series([], dtype="int64" if c != "token" else object) for c in VOCAB_COLUMNS})
+    doc_freq = pd.concat(docs).drop_duplicates()["token"].value_counts()
+    unit_freq = pd.concat(unit_parts).drop_duplicates()["token"].value_counts()
+    out = pd.DataFrame({"freq": freq.astype("int64")})
+    out["doc_freq"] = doc_freq.reindex(out.index).astype("int64")
+    out["unit_freq"] = unit_freq.reindex(out.index).astype("int64")
+    out = out.rename_axis("token").reset_index()
+    return out.sort_values(["freq", "token"], ascending=[False, True], kind="mergesort").reset_index(drop=True)
+
+
+def stopwords(level: StopLevel = "function") -> frozenset[str]:
+    """Stopwords of a level: ``'none'`` → ∅; ``'function'`` → grammatical words;
+    ``'formulaic'`` → function words + generic intensifiers/formulae (进一步, 切实, 持续…)."""
+    if level == "none":
+        return frozenset()
+    words = set(load_lines("stopwords_function.txt"))
+    if level == "function":
+        return frozenset(words)
+    if level == "formulaic":
+        return frozenset(words | set(load_lines("stopwords_formulaic.txt")))
+    raise ValueError(f"unknown stopword level {level!r}; use 'none', 'function' or 'formulaic'")
+
+
+def formulaic_words() -> frozenset[str]:
+    """The formulaic intensifiers alone (without the function words)."""
+    return frozenset(load_lines("stopwords_formulaic.txt"))
+
+
+def remove_stopwords(tokens: pd.DataFrame, level: StopLevel = "function") -> pd.DataFrame:
+    """Token rows whose token is not a stopword of ``level`` (positions are left as they were)."""
+    stop = stopwords(level)
+    if not stop:
+        return tokens
+    return tokens[~tokens["token"].isin(stop)].reset_index(drop=True)
+
+
+def lexicon_path() -> Path:
+    return data_path(LEXICON)
