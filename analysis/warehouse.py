@@ -16,6 +16,7 @@ import json
 import os
 import sys
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -188,7 +189,10 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frames: list[pd.DataFram
     frames = [f for f in frames if f is not None and not f.empty]
     if not frames:
         return
-    df = pd.concat(frames, ignore_index=True)
+    with warnings.catch_warnings():
+        # all-NULL columns in some batches (e.g. no finding anywhere) are expected; DuckDB casts on insert
+        warnings.simplefilter("ignore", FutureWarning)
+        df = pd.concat(frames, ignore_index=True)
     cols = schema.TABLES[table].column_names + (["fingerprint"] if table == "documents" else [])
     df = schema.frame_for(table, df) if table != "documents" else df.reindex(columns=cols)
     con.register("_batch", df)

@@ -1,0 +1,93 @@
+"""The main job after a build: a printed summary, then every notebook executed headless.
+
+Notebooks are jupytext percent scripts in ``notebooks/``; each is executed with papermill
+(parameters injected after its cell tagged ``parameters``), saved executed as ``.ipynb`` and as
+HTML under ``reports/``; the charts the notebooks export land in ``reports/figures/``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+from analysis.warehouse import connect_readonly
+
+
+def summary_lines(db: Path) -> list[str]:
+    """A short printed summary of the warehouse."""
+    con = connect_readonly(db)
+    try:
+        q = con.execute
+        n_docs, n_prob, n_meas = q("select count(*), sum(problems_found), sum(measures_found) from documents"
+                                   ).fetchone()
+        lines = [f"{n_docs} notices, {n_prob or 0} problems, {n_meas or 0} measures"]
+        for row in q("select coalesce(province, '?'), coalesce(district, '?'), count(*) from documents "
+                     "group by all order by 1, 2").fetchall():
+            lines.append(f"  {row[0]} {row[1]}: {row[2]} notice(s)")
+        n_issues = q("select count(*) from load_issues where severity = 'error'").fetchone()[0]
+        n_warn = q("select count(*) from parse_warnings").fetchone()[0]
+        lines.append(f"files not loaded: {n_issues}; parse warnings: {n_warn} (see view parse_report)")
+        have = {r[0] for r in q("select table_name from information_schema.tables").fetchall()}
+        if "district_discipline" in have:
+            rows = q("select action, sum(count) from district_discipline group by 1 order by 2 desc limit 8").fetchall()
+            if rows:
+                lines.append("discipline (report counts): " + ", ".join(f"{a} {int(c)}" for a, c in rows))
+        return lines
+    finally:
+        con.close()
+
+
+def run_notebooks(notebooks: Path, out: Path, db: Path, only: list[str] | None = None) -> list[tuple[str, float]]:
+    """Execute each notebook; returns (name, seconds). Raises on the first failing notebook."""
+    import jupytext
+    import nbformat
+    import papermill as pm
+    from nbconvert import HTMLExporter
+
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "notebooks").mkdir(exist_ok=True)
+    paths = sorted(notebooks.glob("[0-9]*.py"))
+    if only:
+        paths = [p for p in paths if p.stem in only]
+    timings = []
+    env_before = os.environ.get("ANALYSIS_FIGURES_DIR")
+    os.environ["ANALYSIS_FIGURES_DIR"] = str((out / "figures").resolve())
+    try:
+        for i, path in enumerate(paths, start=1):
+            t0 = time.perf_counter()
+            print(f"[{i}/{len(paths)}] {path.stem} …", file=sys.stderr, flush=True)
+            nb = jupytext.read(path)
+            src = out / "notebooks" / f"{path.stem}.input.ipynb"
+            dst = out / "notebooks" / f"{path.stem}.ipynb"
+            nbformat.write(nb, src)
+            pm.execute_notebook(str(src), str(dst), parameters={"DB": str(Path(db).resolve()),
+                                                                "FIGURES": str((out / "figures").resolve())},
+                                cwd=str(notebooks), progress_bar=False, log_output=False, kernel_name="python3")
+            src.unlink()
+            html, _ = HTMLExporter().from_notebook_node(nbformat.read(dst, as_version=4))
+            (out / f"{path.stem}.html").write_text(html, encoding="utf-8")
+            dt = time.perf_counter() - t0
+            timings.append((path.stem, dt))
+            print(f"[{i}/{len(paths)}] {path.stem} done in {dt:.1f} s → {out / (path.stem + '.html')}",
+                  file=sys.stderr, flush=True)
+    finally:
+        if env_before is None:
+            os.environ.pop("ANALYSIS_FIGURES_DIR", None)
+        else:
+            os.environ["ANALYSIS_FIGURES_DIR"] = env_before
+    return timings
+
+
+def run_report(db: Path, notebooks: Path, out: Path) -> int:
+    for line in summary_lines(db):
+        print(line)
+    if not notebooks.is_dir() or not any(notebooks.glob("[0-9]*.py")):
+        print("no notebooks to run")
+        return 0
+    timings = run_notebooks(notebooks, out, db)
+    n_fig = len(list((out / "figures").glob("*.png"))) if (out / "figures").exists() else 0
+    print(f"ran {len(timings)} notebook(s) in {sum(t for _, t in timings):.0f} s; {n_fig} chart(s) in "
+          f"{out / 'figures'}; HTML copies in {out}")
+    return 0
