@@ -65,6 +65,7 @@ _t(Table("documents", "One row per notice: provenance, metadata read from the ma
     C("title", "VARCHAR", "Title line(s) of the notice, NULL when it has none."),
     C("issuer", "VARCHAR", "Issuing organisation (short form)."),
     C("unit", "VARCHAR", "Inspected unit (street, township, bureau…)."),
+    C("unit_source", "VARCHAR", PLACE_SRC),
     C("unit_type", "VARCHAR", "Kind of unit.", accepted=("street", "township", "town", "community", "village",
                                                          "bureau", "department", "company", "school", "hospital",
                                                          "other")),
@@ -87,6 +88,7 @@ _t(Table("documents", "One row per notice: provenance, metadata read from the ma
     C("publish_date", "DATE", "Day the notice was published (signature date or page furniture)."),
     C("publish_date_source", "VARCHAR", DATE_SRC),
     C("inspection_year", "INTEGER", "Year of the inspection."),
+    C("inspection_year_source", "VARCHAR", DATE_SRC),
     C("anonymized", "BOOLEAN", "True for templates with X placeholders; placeholders are never read as "
       "numbers, dates or places.", True),
     C("problems_stated", "INTEGER", "Number of problems the notice says were fed back (反馈问题N个)."),

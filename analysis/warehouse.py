@@ -111,13 +111,13 @@ def process_document(raw: RawDoc, manifest_row: dict | None, fingerprint: str) -
         warnings.append({"stage": "parse", **w})
     problems = pd.DataFrame(parsed.problems)
     if problems.empty:
-        problems = pd.DataFrame(columns=schema.TABLES["problems"].column_names)
+        problems = pd.DataFrame(columns=schema.TABLES["problems"].column_names[1:])
     problems.insert(0, "doc_id", doc_id)
     measures = pd.DataFrame(parsed.measures)
     if measures.empty:
-        measures = pd.DataFrame(columns=schema.TABLES["measures"].column_names)
+        measures = pd.DataFrame(columns=schema.TABLES["measures"].column_names[1:])
     measures.insert(0, "doc_id", doc_id)
-    sections = pd.DataFrame(parsed.sections)
+    sections = pd.DataFrame(parsed.sections, columns=schema.TABLES["sections"].column_names[1:])
     sections.insert(0, "doc_id", doc_id)
     disc = extract.extract_discipline(doc_id, text, problems)
     stated = extract.extract_stated_figures(doc_id, text, problems)
