@@ -23,13 +23,18 @@ def export_parquet(db: Path, out: Path, *, pseudonymize: bool = False) -> list[P
     try:
         tables = [r[0] for r in con.execute(
             "select table_name from information_schema.tables where table_type = 'BASE TABLE' order by 1").fetchall()]
-        for t in tables:
-            if pseudonymize:
-                from analysis.privacy import pseudonymized_relation
+        names: set[str] = set()
+        if pseudonymize:
+            from analysis.privacy import corpus_names
 
-                rel_sql = pseudonymized_relation(con, t)
-            else:
-                rel_sql = f'select * from "{t}"'
+            names = corpus_names(con)
+        for t in tables:
+            rel_sql = f'select * from "{t}"'
+            if pseudonymize:
+                from analysis.privacy import pseudonymize_frame
+
+                con.register("_pseudo", pseudonymize_frame(con.execute(rel_sql).df(), names))
+                rel_sql = "select * from _pseudo"
             if t in PARTITIONED:
                 target = out / t
                 if target.exists():
@@ -43,6 +48,8 @@ def export_parquet(db: Path, out: Path, *, pseudonymize: bool = False) -> list[P
             else:
                 target = out / f"{t}.parquet"
                 con.execute(f"copy ({rel_sql}) to '{target}' (format parquet)")
+            if pseudonymize:
+                con.unregister("_pseudo")
             written.append(target)
     finally:
         con.close()
