@@ -53,6 +53,11 @@ def _load_tags() -> dict[str, str]:
     return dict(jieba.posseg.dt.word_tag_tab)
 
 
+@lru_cache(maxsize=1)
+def _compound_surnames() -> frozenset[str]:
+    return frozenset(s for s in load_lines("surnames.txt") if len(s) > 1)
+
+
 def _is_word(s: str) -> bool:
     tag = _dictionary_tags().get(s)
     return tag is not None and not tag.startswith("nr")
@@ -61,7 +66,8 @@ def _is_word(s: str) -> bool:
 def _plausible(name: str) -> bool:
     if "X" in name or "某" in name[1:]:
         return False
-    if _is_word(name) or (len(name) == 3 and (_is_word(name[:2]) or _is_word(name[1:]))):
+    compound = name[:2] in _compound_surnames()
+    if _is_word(name) or (len(name) == 3 and not compound and (_is_word(name[:2]) or _is_word(name[1:]))):
         return False
     if any(c in name[1:] for c in "的了和与及在是对把被等个名人员委组部副兼总工会"):
         return False

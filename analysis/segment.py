@@ -337,14 +337,18 @@ def vocabulary(tokens: pd.DataFrame | Iterable[pd.DataFrame]) -> pd.DataFrame:
         docs.append(f[["token", "doc_id"]].drop_duplicates())
         unit_parts.append(f[["token", "doc_id", "unit_kind", "unit_no"]].drop_duplicates())
     if freq is None:
-        return pd.DataFrame({c: pd.Series([], dtype="int64" if c != "token" else object) for c in VOCAB_COLUMNS})
+        return pd.DataFrame(
+            {c: pd.Series([], dtype="int64" if c != "token" else object) for c in VOCAB_COLUMNS}
+        )
     doc_freq = pd.concat(docs).drop_duplicates()["token"].value_counts()
     unit_freq = pd.concat(unit_parts).drop_duplicates()["token"].value_counts()
     out = pd.DataFrame({"freq": freq.astype("int64")})
     out["doc_freq"] = doc_freq.reindex(out.index).astype("int64")
     out["unit_freq"] = unit_freq.reindex(out.index).astype("int64")
     out = out.rename_axis("token").reset_index()
-    return out.sort_values(["freq", "token"], ascending=[False, True], kind="mergesort").reset_index(drop=True)
+    return out.sort_values(["freq", "token"], ascending=[False, True], kind="mergesort").reset_index(
+        drop=True
+    )
 
 
 def stopwords(level: StopLevel = "function") -> frozenset[str]:
