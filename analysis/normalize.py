@@ -27,7 +27,6 @@ _DEBRIS = [
 ]
 
 _HALF_TO_FULL = {",": "，", ";": "；", "(": "（", ")": "）", "!": "！", "?": "？"}
-_COLON_KEEP = re.compile(r"(?<=\d):(?=\d)|:(?=//)")
 
 
 @dataclass
@@ -42,21 +41,20 @@ class Normalized:
         return sum(len(s) for _, s in self.dropped)
 
 
-def _width(ch: str) -> str:
-    o = ord(ch)
-    if 0xFF10 <= o <= 0xFF19 or 0xFF21 <= o <= 0xFF3A or 0xFF41 <= o <= 0xFF5A:
-        return unicodedata.normalize("NFKC", ch)
-    if ch == "\u3000" or ch == "\t" or ch == "\u00a0":
-        return " "
-    if ch == "．":
-        return "."
-    if ch == "％":
-        return "%"
-    if ch == "／":
-        return "/"
-    if ch == "－":
-        return "-"
-    return _HALF_TO_FULL.get(ch, ch)
+def _table() -> dict[int, str]:
+    t: dict[int, str] = {}
+    for o in list(range(0xFF10, 0xFF1A)) + list(range(0xFF21, 0xFF3B)) + list(range(0xFF41, 0xFF5B)):
+        t[o] = unicodedata.normalize("NFKC", chr(o))
+    for ch in ("\u3000", "\t", "\u00a0"):
+        t[ord(ch)] = " "
+    t.update({ord("．"): ".", ord("％"): "%", ord("／"): "/", ord("－"): "-"})
+    t.update({ord(k): v for k, v in _HALF_TO_FULL.items()})
+    return t
+
+
+_TABLE = _table()
+_COLON_TO_FULL = re.compile(r"(?<!\d):(?!//)|(?<=\d):(?!\d|//)")
+_TRAILING_SPACES = re.compile(r"[ ]+\n")
 
 
 def normalize(raw: str) -> Normalized:
@@ -68,17 +66,9 @@ def normalize(raw: str) -> Normalized:
         if found:
             dropped.extend((kind, s) for s in found)
             text = rx.sub("", text)
-    # colons: keep those in times/URLs, convert the rest
-    keep = {m.start() for m in _COLON_KEEP.finditer(text)}
-    out = []
-    for i, ch in enumerate(text):
-        if ch == ":":
-            out.append(":" if i in keep else "：")
-        else:
-            out.append(_width(ch))
-    text = "".join(out)
+    text = _COLON_TO_FULL.sub("：", text).translate(_TABLE)
     # trailing spaces on each line carry nothing
-    text = re.sub(r"[ ]+\n", "\n", text)
+    text = _TRAILING_SPACES.sub("\n", text)
     return Normalized(text=text, dropped=dropped)
 
 

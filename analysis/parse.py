@@ -807,9 +807,12 @@ def _depth_of_family(root: Node, fam: str) -> int:
     return max(set(ds), key=ds.count) if ds else 0
 
 
+_WS_RX = re.compile(r"\s+")
+
+
 def _nonspace(text: str, a: int, b: int) -> int:
     seg = text[a:b]
-    return len(seg) - sum(1 for c in seg if c.isspace())
+    return len(seg) - sum(len(m) for m in _WS_RX.findall(seg))
 
 
 def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
