@@ -29,12 +29,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 
 import phonenumbers
 from phonenumbers import geocoder
 
-from analysis.vocab import load_table
+from analysis.vocab import load_table, package_file
 
 METADATA_FIELDS: list[str] = [
     "title",
@@ -257,7 +256,7 @@ _CITY_SUFFIX = re.compile(r"(地区|盟|市)$")
 @lru_cache(maxsize=1)
 def _gazetteer() -> _Gazetteer:
     """Province, city and county names of the national statistics codes shipped with cpca."""
-    src = resources.files("cpca") / "resources" / "adcodes.csv"
+    src = package_file("cpca", "resources", "adcodes.csv")
     code_name: dict[str, str] = {}
     with src.open("r", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):

@@ -42,6 +42,20 @@ def header(name: str) -> dict[str, str]:
     return out
 
 
+def package_file(package: str, *parts: str) -> Path:
+    """A data file inside an installed package, located without importing the package.
+
+    Used for the gazetteer shipped by ``cpca``, whose ``__init__`` imports ``pkg_resources``
+    (absent from recent setuptools) although only its data file is needed.
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError(f"package {package!r} is not installed; run `make setup`")
+    return Path(list(spec.submodule_search_locations)[0], *parts)
+
+
 @cache
 def load_table(name: str) -> pd.DataFrame:
     """A CSV data file as a DataFrame of strings (empty cells become '')."""

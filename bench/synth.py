@@ -12,11 +12,11 @@ import argparse
 import csv
 import random
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 from analysis.normalize import normalize_text
 from analysis.parse import parse_notice
+from analysis.vocab import package_file
 
 REPO = Path(__file__).resolve().parent.parent
 CN = "一二三四五六七八九十"
@@ -61,7 +61,7 @@ def pools(corpus: Path = REPO / "corpus") -> dict[str, list[str]]:
 @lru_cache(maxsize=1)
 def districts() -> list[tuple[str, str, str]]:
     """(province, city, district) for every county-level division in cpca's gazetteer."""
-    path = Path(str(resources.files("cpca") / "resources" / "adcodes.csv"))
+    path = package_file("cpca", "resources", "adcodes.csv")
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
     name = {r["adcode"][:6]: r["name"] for r in rows}
     out = []
