@@ -311,3 +311,97 @@ def check_constraints(con, tables: list[str] | None = None) -> list[str]:
                 if n:
                     failures.append(f"{t.name}.{c.name}: {n} value(s) not in {c.references}")
     return failures
+
+
+# ---------------------------------------------------------------- corpus-wide comparison tables (issue: tokens and comparisons)
+
+UNIT_KIND = C("unit_kind", "VARCHAR", "problem, measure or section.", True, accepted=("problem", "measure", "section"))
+UNIT_NO = C("unit_no", "INTEGER", "problem_no for problems, problem_no*1000+measure_no for measures, section_id for "
+            "sections.", True)
+
+_t(Table("tokens", "Lexicon-aware segmentation (jieba dictionary + analysis/data/lexicon.txt) of every unit.", (
+    DOC, UNIT_KIND, UNIT_NO,
+    C("position", "INTEGER", "0-based token position within the unit.", True),
+    C("token", "VARCHAR", "The token.", True),
+    C("pos", "VARCHAR", "Part-of-speech tag from the segmenter's dictionary (NULL when unknown)."),
+), key=("doc_id", "unit_kind", "unit_no", "position"), stage="segment"))
+
+_t(Table("vocabulary", "Token frequencies over the corpus.", (
+    C("token", "VARCHAR", "The token.", True),
+    C("freq", "BIGINT", "Occurrences.", True),
+    C("doc_freq", "BIGINT", "Documents containing it.", True),
+    C("unit_freq", "BIGINT", "Units containing it.", True),
+), key=("token",), stage="segment"))
+
+_t(Table("problem_categories", "Category of every problem in the standard inspection framework "
+         "(analysis/data/categories.json), with the rule that fired.", (
+    DOC, C("problem_no", "INTEGER", "Problem.", True),
+    C("category", "VARCHAR", "Category (党的领导, 全面从严治党, 党的建设, 意识形态, 巡察整改落实…).", True),
+    C("sub_category", "VARCHAR", "Sub-category (廉政, 作风, 组织建设…)."),
+    C("rule", "VARCHAR", "Which rule assigned it.", True, accepted=("area", "keyword", "centroid", "default")),
+    C("confidence", "DOUBLE", "Confidence in [0, 1].", True),
+), key=("doc_id", "problem_no"), stage="compare"))
+
+_t(Table("cluster_runs", "TF-IDF k-means runs: one row per k tried, with the silhouette and parameters.", (
+    C("run_id", "VARCHAR", "Run id (unit kind and a hash of the parameters); one row per k tried.", True),
+    C("unit_kind", "VARCHAR", "Units clustered.", True),
+    C("k", "INTEGER", "Number of clusters.", True),
+    C("silhouette", "DOUBLE", "Mean silhouette (cosine; sampled on large corpora)."),
+    C("chosen", "BOOLEAN", "True for the k with the best silhouette.", True),
+    C("params", "VARCHAR", "Parameters as JSON (seed, min_df, stopwords, sample size…).", True),
+), key=("run_id", "k"), stage="compare"))
+
+_t(Table("clusters", "Unit → cluster for every run.", (
+    C("run_id", "VARCHAR", "Run.", True), DOC, UNIT_KIND, UNIT_NO,
+    C("cluster", "INTEGER", "Cluster number.", True),
+    C("distance", "DOUBLE", "Distance to the cluster centroid (smaller = more representative)."),
+), stage="compare"))
+
+_t(Table("cluster_terms", "Top TF-IDF terms of each cluster and the label built from them.", (
+    C("run_id", "VARCHAR", "Run.", True), C("cluster", "INTEGER", "Cluster.", True),
+    C("rank", "INTEGER", "Rank of the term.", True), C("term", "VARCHAR", "Term.", True),
+    C("weight", "DOUBLE", "Mean TF-IDF weight in the cluster."), C("label", "VARCHAR", "Cluster label."),
+), stage="compare"))
+
+_t(Table("district_similarity", "Cosine similarity between districts' TF-IDF profiles of their measures, with a "
+         "hierarchical (average-linkage) leaf order.", (
+    C("group_a", "VARCHAR", "District (or unit when the district is unknown).", True),
+    C("group_b", "VARCHAR", "District.", True), C("cosine", "DOUBLE", "Cosine similarity."),
+    C("order_a", "INTEGER", "Leaf order of group_a."), C("order_b", "INTEGER", "Leaf order of group_b."),
+), stage="compare"))
+
+_t(Table("keyness", "Measure vocabulary of each district against all other districts: log-likelihood G², log "
+         "ratio, Benjamini–Hochberg adjusted p.", (
+    C("group", "VARCHAR", "District (target corpus).", True), C("token", "VARCHAR", "Token.", True),
+    C("count_target", "BIGINT", "Occurrences in the district."), C("count_reference", "BIGINT", "Elsewhere."),
+    C("per10k_target", "DOUBLE", "Per 10,000 tokens in the district."),
+    C("per10k_reference", "DOUBLE", "Per 10,000 tokens elsewhere."),
+    C("g2", "DOUBLE", "Log-likelihood G² (Dunning 1993; Rayson & Garside 2000)."),
+    C("log_ratio", "DOUBLE", "Effect size: log2 of the ratio of relative frequencies (Hardie 2014)."),
+    C("p_value", "DOUBLE", "p from chi-square with 1 df."), C("p_adj", "DOUBLE", "Benjamini–Hochberg adjusted p."),
+    C("direction", "VARCHAR", "over or under-used in the district."),
+), stage="compare"))
+
+_t(Table("boilerplate", "Per notice: share of its sentences that also occur (near-duplicates, MinHash LSH) in notices "
+         "of other districts.", (
+    DOC, C("n_sentences", "INTEGER", "Sentences.", True), C("n_shared", "INTEGER", "Shared with other districts.", True),
+    C("share", "DOUBLE", "n_shared / n_sentences."),
+), key=("doc_id",), stage="compare"))
+
+_t(Table("boilerplate_formulas", "The most repeated formulas across notices.", (
+    C("formula", "VARCHAR", "A representative sentence.", True), C("n_docs", "INTEGER", "Notices using it.", True),
+    C("n_groups", "INTEGER", "Districts using it.", True),
+), stage="compare"))
+
+_t(Table("measure_specificity", "Per measure: concrete markers against generic intensifiers, and a specificity score.", (
+    DOC, C("problem_no", "INTEGER", "Problem.", True), C("measure_no", "INTEGER", "Measure.", True),
+    C("n_chars", "INTEGER", "Length."), C("n_numbers", "INTEGER", "Numbers."), C("n_dates", "INTEGER", "Dates/deadlines."),
+    C("n_units", "INTEGER", "Named responsible units."), C("n_documents", "INTEGER", "Cited documents 《…》."),
+    C("n_money", "INTEGER", "Amounts of money."), C("n_intensifiers", "INTEGER", "Generic intensifiers (进一步, 切实…)."),
+    C("score", "DOUBLE", "(concrete − generic) / (concrete + generic + 1), in (−1, 1)."),
+), key=("doc_id", "problem_no", "measure_no"), stage="compare"))
+
+_t(Table("analysis_runs", "Parameters that produced each comparison table.", (
+    C("stage", "VARCHAR", "Stage / table.", True), C("parameters", "VARCHAR", "Parameters as JSON.", True),
+    C("description", "VARCHAR", "What the comparison is, with its method reference."),
+), key=("stage",), stage="compare"))

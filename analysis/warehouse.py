@@ -33,7 +33,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = REPO_ROOT / "corpus"
 DEFAULT_DB = REPO_ROOT / "warehouse.duckdb"
 PER_DOC_TABLES = ["documents", "sections", "problems", "measures", "parse_warnings", "parse_coverage",
-                  "discipline_actions", "stated_figures"]
+                  "discipline_actions", "stated_figures", "tokens"]
 BATCH_DOCS = 200
 
 
@@ -119,6 +119,7 @@ def process_document(raw: RawDoc, manifest_row: dict | None, fingerprint: str) -
     measures.insert(0, "doc_id", doc_id)
     sections = pd.DataFrame(parsed.sections, columns=schema.TABLES["sections"].column_names[1:])
     sections.insert(0, "doc_id", doc_id)
+    tokens = tokenize_document(doc_id, problems, measures, sections)
     disc = extract.extract_discipline(doc_id, text, problems)
     stated = extract.extract_stated_figures(doc_id, text, problems)
     stated_problems = None
@@ -149,7 +150,29 @@ def process_document(raw: RawDoc, manifest_row: dict | None, fingerprint: str) -
         "parse_coverage": cov,
         "discipline_actions": disc,
         "stated_figures": stated,
+        "tokens": tokens,
     }
+
+
+def unit_texts(doc_id: str, problems: pd.DataFrame, measures: pd.DataFrame, sections: pd.DataFrame) -> pd.DataFrame:
+    """The units that are segmented: problems (heading + finding), measures and section headings."""
+    rows = []
+    for r in problems.itertuples(index=False):
+        rows.append((doc_id, "problem", int(r.problem_no), (r.heading or "") + ("。" + r.finding if r.finding else "")))
+    for r in measures.itertuples(index=False):
+        rows.append((doc_id, "measure", int(r.problem_no) * 1000 + int(r.measure_no), r.text))
+    for r in sections.itertuples(index=False):
+        if r.heading:
+            rows.append((doc_id, "section", int(r.section_id), r.heading))
+    return pd.DataFrame(rows, columns=["doc_id", "unit_kind", "unit_no", "text"])
+
+
+def tokenize_document(doc_id: str, problems: pd.DataFrame, measures: pd.DataFrame,
+                      sections: pd.DataFrame) -> pd.DataFrame:
+    from analysis.segment import tokenize_units
+
+    units = unit_texts(doc_id, problems, measures, sections)
+    return tokenize_units(units, workers=1) if len(units) else None
 
 
 def _process_job(args: tuple) -> tuple[str, dict[str, pd.DataFrame] | str]:
@@ -255,14 +278,16 @@ def _old_state(db: Path, version: str) -> tuple[dict[str, str], list[str]]:
 
 # ---------------------------------------------------------------- corpus-wide stages
 
-CorpusStage = Callable[[duckdb.DuckDBPyConnection], None]
-CORPUS_STAGES: list[tuple[str, str]] = []  # (name, "module:function") run after the per-document load
+def _corpus_stages() -> list[tuple[str, str]]:
+    from analysis.corpus_stages import STAGES
+
+    return STAGES
 
 
 def _run_corpus_stages(con: duckdb.DuckDBPyConnection, summary: BuildSummary, say: Callable[[str], None]) -> None:
     import importlib
 
-    for name, target in CORPUS_STAGES:
+    for name, target in _corpus_stages():
         mod, fn = target.split(":")
         t0 = time.perf_counter()
         getattr(importlib.import_module(mod), fn)(con)

@@ -26,8 +26,10 @@
 # - **Rebuild everything:** `make report` builds the warehouse, runs all notebooks and exports every chart.
 
 # %% tags=["parameters"]
-DB = None  # path of warehouse.duckdb; None = the repository's
-FIGURES = None  # where charts go; None = reports/figures
+# path of warehouse.duckdb; None = the repository's
+DB = None
+# where charts go; None = reports/figures
+FIGURES = None
 
 # %%
 from analysis import nb

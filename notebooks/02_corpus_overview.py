@@ -20,7 +20,8 @@
 # %% tags=["parameters"]
 DB = None
 FIGURES = None
-PROVINCES = []  # e.g. ["天津市"]; empty = all
+# e.g. ["天津市"]; empty = all
+PROVINCES = []
 
 # %%
 from analysis import nb, plots

@@ -20,8 +20,10 @@
 # %% tags=["parameters"]
 DB = None
 FIGURES = None
-LEVEL = "category"  # or "sub_category"
-MIN_CONFIDENCE = 0.0  # drop classifications below this confidence
+# or "sub_category"
+LEVEL = "category"
+# drop classifications below this confidence
+MIN_CONFIDENCE = 0.0
 
 # %%
 from analysis import nb, plots
@@ -35,7 +37,7 @@ with c as (
   select coalesce(d.district, d.unit, d.source_file) as place, coalesce(pc.{LEVEL}, '其他') as cat
   from problem_categories pc join documents d using (doc_id) where pc.confidence >= ?)
 select place, cat, count(*) as n, count(*) / sum(count(*)) over (partition by place) as share
-from c group by all order by all"""
+from c group by place, cat order by place, cat"""
 shares = nb.query(con, sql, [MIN_CONFIDENCE])
 fig = plots.heatmap(shares, "place", "cat", "share", title="各地问题类别占比", subtitle="Share of problems by category",
                     fmt=".0%")

@@ -21,7 +21,8 @@
 # %% tags=["parameters"]
 DB = None
 FIGURES = None
-PROVINCES = []  # empty = all
+# empty = all
+PROVINCES = []
 
 # %%
 from analysis import nb, plots

@@ -21,8 +21,10 @@
 # %% tags=["parameters"]
 DB = None
 FIGURES = None
-TOP_N = 12  # terms per district and direction
-ALPHA = 0.05  # significance after correction
+# terms per district and direction
+TOP_N = 12
+# significance after correction
+ALPHA = 0.05
 
 # %%
 from analysis import nb, plots

@@ -20,8 +20,10 @@
 # %% tags=["parameters"]
 DB = None
 FIGURES = None
-UNIT_KIND = "measure"  # or "problem"
-REPRESENTATIVES = 3  # example units per cluster
+# or "problem"
+UNIT_KIND = "measure"
+# example units per cluster
+REPRESENTATIVES = 3
 
 # %%
 from analysis import nb, plots
@@ -67,7 +69,7 @@ where c.rk <= {int(REPRESENTATIVES)} order by c.cluster, c.rk""", [UNIT_KIND])
 sql = """select coalesce(d.district, d.unit, d.source_file) as place, 'C' || c.cluster as cluster,
                 count(*) / sum(count(*)) over (partition by place) as share
          from clusters c join cluster_runs r using (run_id) join documents d using (doc_id)
-         where r.unit_kind = ? and r.chosen group by all order by all"""
+         where r.unit_kind = ? and r.chosen group by place, c.cluster order by place, cluster"""
 mat = nb.query(con, sql, [UNIT_KIND])
 fig = plots.heatmap(mat, "place", "cluster", "share", title="各地措施类型构成", subtitle="District × cluster share",
                     fmt=".0%")

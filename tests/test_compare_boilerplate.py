@@ -1,0 +1,73 @@
+"""Boilerplate: shares on three tiny notices, formulas, near-duplicates through LSH."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis.compare.boilerplate import (
+    BOILERPLATE_COLUMNS,
+    FORMULA_COLUMNS,
+    boilerplate,
+    near_duplicate_pairs,
+    sentence_key,
+    split_sentences,
+)
+
+S1 = "坚持把巡察整改作为重大政治任务，严格落实整改主体责任，逐条逐项制定整改措施，确保问题整改落到实处"
+S1_VARIANT = (
+    "坚持把巡察整改作为重大政治任务，严格落实整改主体责任，逐条逐项细化整改措施，确保问题整改落到实处"
+)
+S2 = "街道党工委定期听取社区整改情况汇报并审议整改进展报告"
+S3 = "完成社区党群服务中心标准化建设改造工程项目"
+S4 = "建立社区财务管理台账并每月公开收支明细情况"
+
+UNITS = pd.DataFrame(
+    {
+        "doc_id": ["A", "A", "B", "B", "C", "C"],
+        "unit_kind": ["section", "measure", "section", "measure", "section", "measure"],
+        "unit_no": [0, 1001, 0, 1001, 0, 1001],
+        "text": [f"一是{S1}。", f"{S2}；短句。", f"（一）{S1_VARIANT}。", S3, S2, f"1.{S4}。{S2}。"],
+    }
+)
+DOCS = pd.DataFrame({"doc_id": ["A", "B", "C"], "district": ["甲区", "乙区", "甲区"]})
+
+
+def test_split_and_key():
+    assert split_sentences("一是强化责任。二是完善制度；\n（三）加强监督") == [
+        "强化责任",
+        "完善制度",
+        "加强监督",
+    ]
+    assert sentence_key("（一）严格落实“三会一课”， 制度") == "严格落实三会一课制度"
+
+
+def test_near_duplicates_found():
+    keys = [sentence_key(S1), sentence_key(S3), sentence_key(S1_VARIANT)]
+    assert near_duplicate_pairs(keys) == [(0, 2)]
+
+
+def test_boilerplate_shares():
+    res = boilerplate(UNITS, DOCS)
+    bp = res.boilerplate.set_index("doc_id")
+    assert list(res.boilerplate.columns) == BOILERPLATE_COLUMNS
+    # A: S1 (near-dup in B, other district) shared, S2 only in C (same district) → 1/2
+    assert (bp.loc["A", "n_sentences"], bp.loc["A", "n_shared"]) == (2, 1)
+    assert bp.loc["A", "share"] == pytest.approx(0.5)
+    # B: S1 variant shared with A, S3 unique → 1/2 ; C: S2 (counted once), S4 → nothing shared
+    assert (bp.loc["B", "n_sentences"], bp.loc["B", "n_shared"]) == (2, 1)
+    assert (bp.loc["C", "n_sentences"], bp.loc["C", "n_shared"], bp.loc["C", "share"]) == (2, 0, 0.0)
+    f = res.boilerplate_formulas
+    assert list(f.columns) == FORMULA_COLUMNS
+    assert f.iloc[0]["formula"] in (S1, S1_VARIANT)
+    assert (f.iloc[0]["n_docs"], f.iloc[0]["n_groups"]) == (2, 2)
+    assert (f.iloc[1]["formula"], f.iloc[1]["n_docs"], f.iloc[1]["n_groups"]) == (S2, 2, 1)
+    assert len(f) == 2
+
+
+def test_boilerplate_grouping_and_determinism():
+    alone = boilerplate(UNITS, None)  # every notice its own group
+    assert alone.boilerplate.set_index("doc_id").loc["C", "n_shared"] == 1
+    pd.testing.assert_frame_equal(boilerplate(UNITS, DOCS).boilerplate, boilerplate(UNITS, DOCS).boilerplate)
+    empty = boilerplate(UNITS.iloc[:0], DOCS)
+    assert empty.boilerplate.empty and empty.boilerplate_formulas.empty

@@ -1,0 +1,92 @@
+"""Keyness: G² and Log Ratio by hand, Benjamini–Hochberg by hand, the keyness table."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.compare.keyness import KEYNESS_COLUMNS, bh_adjust, keyness, log_likelihood, log_ratio
+
+
+def test_g2_two_by_two_by_hand():
+    # a=10 of c=1000 tokens in the target, b=20 of d=4000 in the reference; N=5000
+    # expected: E1 = 1000*30/5000 = 6, E2 = 24, E3 = 1000*4970/5000 = 994, E4 = 3976
+    two_cell = 2 * (10 * math.log(10 / 6) + 20 * math.log(20 / 24))
+    four_cell = two_cell + 2 * (990 * math.log(990 / 994) + 3980 * math.log(3980 / 3976))
+    assert two_cell == pytest.approx(2.92365, abs=1e-4)
+    assert four_cell == pytest.approx(2.94379, abs=1e-4)
+    assert log_likelihood(10, 20, 1000, 4000, cells=2) == pytest.approx(two_cell)
+    assert log_likelihood(10, 20, 1000, 4000) == pytest.approx(four_cell)
+    # a zero cell contributes 0·ln 0 = 0
+    assert log_likelihood(0, 5, 100, 100) == pytest.approx(
+        2 * (5 * math.log(5 / 2.5) + 100 * math.log(100 / 97.5) + 95 * math.log(95 / 97.5))
+    )
+    # proportional use → G² = 0
+    assert log_likelihood(5, 20, 100, 400) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_log_ratio_by_hand():
+    assert log_ratio(10, 20, 1000, 4000) == pytest.approx(1.0)
+    assert log_ratio(0, 20, 1000, 4000) == pytest.approx(math.log2((0.5 / 1000) / (20 / 4000)))
+    assert log_ratio(4, 0, 100, 100) == pytest.approx(math.log2(4 / 0.5))
+
+
+def test_benjamini_hochberg_by_hand():
+    # sorted: .01 (rank 1), .03 (2), .04 (3), .20 (4); raw m·p/rank = .04, .06, .0533, .20;
+    # step-up minimum from the top → .04, .0533, .0533, .20
+    got = bh_adjust([0.01, 0.04, 0.03, 0.20])
+    np.testing.assert_allclose(got, [0.04, 0.16 / 3, 0.16 / 3, 0.20])
+    assert bh_adjust([]).size == 0
+    assert bh_adjust([0.9, 0.95])[1] == pytest.approx(0.95)
+
+
+def _tokens(spec: dict[str, list[str]]) -> pd.DataFrame:
+    rows = []
+    for doc, toks in spec.items():
+        rows += [(doc, "problem", 1, i, t, "n") for i, t in enumerate(toks)]
+    return pd.DataFrame(rows, columns=["doc_id", "unit_kind", "unit_no", "position", "token", "pos"])
+
+
+DOCS = pd.DataFrame({"doc_id": ["d1", "d2", "d3"], "district": ["甲区", "乙区", None]})
+
+
+def test_keyness_table():
+    tokens = _tokens(
+        {
+            "d1": ["党费"] * 8 + ["整改"] * 2 + ["的"] * 5,
+            "d2": ["党费"] * 1 + ["整改"] * 9,
+            "d3": ["整改"] * 5 + ["工程"] * 5,
+        }
+    )
+    k = keyness(tokens, DOCS, min_count=1)
+    assert list(k.columns) == KEYNESS_COLUMNS
+    assert set(k["group"]) == {"甲区", "乙区", "d3"}  # null district → doc id
+    assert "的" not in set(k["token"])  # function words removed by default
+    row = k[(k.group == "甲区") & (k.token == "党费")].iloc[0]
+    assert (row.count_target, row.count_reference) == (8, 1)
+    assert row.per10k_target == pytest.approx(8 / 10 * 10_000)
+    assert row.per10k_reference == pytest.approx(1 / 20 * 10_000)
+    assert row.g2 == pytest.approx(float(log_likelihood(8, 1, 10, 20)))
+    assert row.log_ratio == pytest.approx(math.log2((8 / 10) / (1 / 20)))
+    assert row.direction == "over"
+    under = k[(k.group == "甲区") & (k.token == "整改")].iloc[0]
+    assert under.direction == "under"
+    np.testing.assert_allclose(k["p_adj"], bh_adjust(k["p_value"]))
+    assert "against all other" in k.attrs["comparison"]
+    # rows of a group are sorted by G²
+    g = k[k.group == "甲区"]["g2"].to_numpy()
+    assert (np.diff(g) <= 0).all()
+
+
+def test_keyness_options_and_edge_cases():
+    tokens = _tokens({"d1": ["党费"] * 3 + ["整改"], "d2": ["整改"] * 4})
+    absent = keyness(tokens, DOCS, min_count=1, include_absent=True, correction="group")
+    assert ((absent.group == "乙区") & (absent.token == "党费")).any()
+    assert absent[(absent.group == "乙区") & (absent.token == "党费")]["count_target"].iloc[0] == 0
+    assert keyness(tokens, DOCS, min_count=100).empty
+    one = keyness(tokens[tokens.doc_id == "d1"], DOCS, min_count=1)
+    assert one.empty and list(one.columns) == KEYNESS_COLUMNS
+    pd.testing.assert_frame_equal(keyness(tokens, DOCS, min_count=1), keyness(tokens, DOCS, min_count=1))
