@@ -32,7 +32,13 @@ test: setup ## Run the whole test suite (what .ci/run calls)
 lint: setup ## Check the code with ruff
 	$(BIN)/ruff check analysis tests bench
 
-lab: build ## Open JupyterLab on the notebooks
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+
+$(LAB_SETTINGS): $(STAMP)
+	mkdir -p $(dir $@)
+	printf '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"python": "Jupytext Notebook"}}}\n' > $@
+
+lab: build $(LAB_SETTINGS) ## Open JupyterLab on the notebooks (the .py notebooks open as notebooks with one click)
 	$(BIN)/jupyter lab notebooks/
 
 bench: setup ## Run the scale benchmarks (slow; writes bench/results.json and docs/benchmarks.md)

@@ -19,6 +19,7 @@
 
 # %% tags=["parameters"]
 DB = None
+FIGURES = None
 PROVINCE = "浙江省"
 ACTION = "诫勉谈话"
 CATEGORY = "全面从严治党"
