@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONHASHSEED := 0
+SIZES ?= 1000,10000
 
 .DEFAULT_GOAL := help
 .PHONY: help setup build report notebooks test lint lab bench lock clean
@@ -41,8 +42,8 @@ $(LAB_SETTINGS): $(STAMP)
 lab: build $(LAB_SETTINGS) ## Open JupyterLab on the notebooks (the .py notebooks open as notebooks with one click)
 	$(BIN)/jupyter lab notebooks/
 
-bench: setup ## Run the scale benchmarks (slow; writes bench/results.json and docs/benchmarks.md)
-	$(BIN)/python -m bench.run
+bench: setup ## Scale benchmarks (slow; SIZES=1000,10000,50000; writes bench/results.json, docs/benchmarks.md)
+	BENCH_SIZES=$(SIZES) $(BIN)/python -m bench.run
 
 lock: ## Re-resolve requirements.in into requirements.lock (needs the registry)
 	rm -rf .lockenv && $(PYTHON) -m venv .lockenv && .lockenv/bin/pip install --quiet -r requirements.in \
