@@ -22,7 +22,8 @@ def export_parquet(db: Path, out: Path, *, pseudonymize: bool = False) -> list[P
     written = []
     try:
         tables = [r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_type = 'BASE TABLE' order by 1").fetchall()]
+            "select table_name from information_schema.tables where table_type = 'BASE TABLE' "
+            "and table_schema = 'main' order by 1").fetchall()]
         names: set[str] = set()
         if pseudonymize:
             from analysis.privacy import corpus_names
