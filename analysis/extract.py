@@ -36,6 +36,7 @@ from functools import lru_cache
 
 import pandas as pd
 
+from analysis.numerals import cn_to_int
 from analysis.vocab import load_table
 
 DISCIPLINE_FILE = "discipline_actions.csv"
@@ -79,9 +80,6 @@ from per_action p
 left join documents d on d.doc_id = p.doc_id
 """
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-              "八": 8, "九": 9}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _NUM = r"\d+|[零〇一二两三四五六七八九十百千]+"
 
 
@@ -94,16 +92,7 @@ def parse_number(s: str) -> int | float | None:
         return int(s)
     if re.fullmatch(r"\d+\.\d+", s):
         return float(s)
-    total, digit = 0, None
-    for ch in s:
-        if ch in _CN_DIGITS:
-            digit = _CN_DIGITS[ch]
-        elif ch in _CN_UNITS:
-            total += (1 if digit is None else digit) * _CN_UNITS[ch]
-            digit = None
-        else:
-            return None
-    return total + (digit or 0)
+    return cn_to_int(s)
 
 
 # ---------------------------------------------------------------------------------------------

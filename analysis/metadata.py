@@ -33,6 +33,7 @@ from functools import lru_cache
 import phonenumbers
 from phonenumbers import geocoder
 
+from analysis.numerals import cn_to_int
 from analysis.vocab import load_table, package_file
 
 METADATA_FIELDS: list[str] = [
@@ -76,34 +77,12 @@ _MAX_FEEDBACK_DAYS = 365
 # --------------------------------------------------------------------------- numerals
 
 
-_CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "O": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
-             "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-
-
 def _cn_int(s: str) -> int | None:
     """Arabic or Chinese numeral (一, 十五, 二十三, 一百零二) to int; None for placeholders."""
     s = s.strip()
     if not s or any(c in _PH for c in s):
         return None
-    if s.isdigit():
-        return int(s)
-    if "百" not in s and "十" not in s:  # digit by digit: 二〇二二
-        if all(c in _CN_DIGIT for c in s):
-            return int("".join(str(_CN_DIGIT[c]) for c in s))
-        return None
-    total, cur = 0, 0
-    for c in s:
-        if c in _CN_DIGIT:
-            cur = _CN_DIGIT[c]
-        elif c == "十":
-            total += (cur or 1) * 10
-            cur = 0
-        elif c == "百":
-            total += (cur or 1) * 100
-            cur = 0
-        else:
-            return None
-    return total + cur
+    return cn_to_int(s, digitwise=True)
 
 
 def _date(y: int | None, m: int | None, d: int | None) -> dt.date | None:

@@ -29,37 +29,12 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from analysis.numerals import cn_to_int
 from analysis.vocab import load_lines, load_table
 
-CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
-             "九": 9}
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 OPEN_Q = "“\"「『"
 CLOSE_Q = "”\"」』"
-
-
-def cn_to_int(s: str) -> int | None:
-    """Chinese numeral (一 … 九十九, 一百零五) to int; None when it is not one."""
-    if not s:
-        return None
-    if s.isdigit():
-        return int(s)
-    total, section, num = 0, 0, 0
-    for ch in s:
-        if ch in CN_DIGITS:
-            num = CN_DIGITS[ch]
-        elif ch == "十":
-            section += (num or 1) * 10
-            num = 0
-        elif ch == "百":
-            section += (num or 1) * 100
-            num = 0
-        elif ch == "千":
-            section += (num or 1) * 1000
-            num = 0
-        else:
-            return None
-    return total + section + num
 
 
 def _num_value(numeral: str, raw: str) -> int | None:
