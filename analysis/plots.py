@@ -344,9 +344,20 @@ def export_figure(
                 "Creator": f"analysis {__version__}"},
     }
     with mpl.rc_context(_EXPORT_RC):
-        for ext in ("png", "svg", "pdf"):
-            fig.savefig(paths[ext], format=ext, dpi=300, metadata=metadata[ext],
-                        bbox_inches="tight", pad_inches=0.1, facecolor="white")
+        # Lay the figure out and find its tight box once, then write the three formats with the layout
+        # frozen: savefig would otherwise redo the constrained layout and an extra draw per format.
+        engine, dpi = fig.get_layout_engine(), fig.get_dpi()
+        try:
+            fig.set_dpi(300)
+            fig.draw_without_rendering()
+            box = fig.get_tightbbox().padded(0.1)
+            fig.set_layout_engine(None)
+            for ext in ("png", "svg", "pdf"):
+                fig.savefig(paths[ext], format=ext, dpi=300, metadata=metadata[ext],
+                            bbox_inches=box, facecolor="white")
+        finally:
+            fig.set_layout_engine(engine)
+            fig.set_dpi(dpi)
 
     table = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
     if not (isinstance(table.index, pd.RangeIndex) and table.index.name is None):
