@@ -47,6 +47,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from analysis import __version__
 
 __all__ = [
+    "MAX_ROWS",
     "OKABE_ITO",
     "bar_counts",
     "box_by_group",
@@ -55,6 +56,7 @@ __all__ = [
     "heatmap",
     "keyness_chart",
     "line_curve",
+    "other_label",
     "scatter_stated_vs_found",
     "setup_fonts",
     "slugify",
@@ -397,6 +399,9 @@ SEQUENTIAL_CMAP = "viridis"
 DIVERGING_CMAP = "RdBu"
 NO_DATA = "无数据 / no data"
 OTHER_LABEL = "其他 / other"
+# Default bound on bars, heatmap rows and boxes per chart: beyond it the rest are merged into one
+# "其他" row (bars, heatmaps) or box, so a chart stays readable on any corpus.
+MAX_ROWS = 60
 
 TITLE_SIZE = 13.0
 SUBTITLE_SIZE = 9.5
@@ -560,6 +565,24 @@ def _text_colour(rgba: tuple[float, float, float, float]) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+def other_label(n: int, what: str = "项") -> str:
+    """Label of the bucket that merges *n* categories: 其他 N 项 (or 其他 N 个区县 …)."""
+    return f"其他 {n} {what}"
+
+
+def _top_with_other(totals: pd.Series, top_n: int | None, other: Any | None) -> tuple[list[Any], list[Any], Any]:
+    """Split categories (already in display order) into the *top_n* shown and the rest.
+
+    Returns (shown, merged, label of the bucket or None). A category equal to *other* is the
+    caller's own bucket: it is never shown among the top and the rest are merged into it.
+    """
+    keys = [k for k in totals.index if other is None or k != other]
+    if top_n is None or len(keys) <= top_n:
+        return keys, [], (other if other is not None and other in totals.index else None)
+    merged = keys[top_n:]
+    return keys[:top_n], merged, (other if other is not None else other_label(len(merged)))
+
+
 def bar_counts(
     df: pd.DataFrame,
     x: str,
@@ -571,7 +594,8 @@ def bar_counts(
     xlabel: str = "数量 / count",
     ylabel: str | None = None,
     order: Sequence[Any] | None = None,
-    top_n: int | None = None,
+    top_n: int | None = MAX_ROWS,
+    other: Any | None = None,
     max_hue: int = len(OKABE_ITO),
     annotate: bool = True,
     legend_title: str | None = None,
@@ -581,6 +605,12 @@ def bar_counts(
     *x* is the category column (district, action; drawn on the vertical axis) and *y* the count
     column; if *x* is numeric and *y* is not, they are swapped. Repeated rows are summed. Beyond
     *max_hue* hue levels, the smallest are merged into "其他 / other".
+
+    At most *top_n* categories get a bar of their own (None = all); the rest are summed into one
+    "其他 N 项" bar, so the chart stays readable however many categories come in and the bars still
+    add up to the total. *other* names a category that already is such a bucket (e.g. merged in
+    SQL): it is drawn last, set apart, and excess categories are added to it. A bucket much longer
+    than the largest bar is cut at the axis edge, with its value written on it.
     """
     if _empty(df):
         return _no_data_figure(title, subtitle)
@@ -595,6 +625,7 @@ def bar_counts(
     if data.empty:
         return _no_data_figure(title, subtitle)
     cats = _order(data[cat], order)
+    data[cat] = data[cat].astype(object)
     if hue is None:
         table = data.groupby(cat, sort=False)[val].sum().to_frame(val)
         levels: list[Any] = [val]
@@ -612,13 +643,17 @@ def bar_counts(
             levels = [lv for lv in levels if lv in keep] + [OTHER_LABEL]
         table = data.groupby([cat, hue], sort=False)[val].sum().unstack(hue)
         table = table.reindex(columns=levels)
-    table = table.reindex(cats).fillna(0.0)
+    table = table.reindex(pd.Index(cats, dtype=object)).fillna(0.0)
     total = table.sum(axis=1)
     if order is None:
         total = total.sort_values(ascending=False, kind="stable")
-    if top_n is not None:
-        total = total.iloc[:top_n]
-    table = table.loc[total.index]
+    shown, merged, bucket = _top_with_other(total, top_n, other)
+    if bucket is not None:
+        extra = table.loc[merged].sum() if merged else 0.0
+        base = table.loc[bucket] if bucket in table.index else 0.0
+        table.loc[bucket] = base + extra
+    table = table.loc[shown + ([bucket] if bucket is not None else [])]
+    total = table.sum(axis=1)
     labels = [wrap_label(c, 20) for c in table.index]
     row_h = _row_height(labels)
     legend_w = 1.8 if hue is not None else 0.0
@@ -633,14 +668,26 @@ def bar_counts(
         ax.barh(positions, values, left=left, height=0.72, color=colour, label=str(level),
                 edgecolor="white", linewidth=0.5)
         left = left + values
+    values = total.to_numpy(dtype=float)
+    largest = float(values[:len(shown)].max()) if shown else 0.0
+    cut = bucket is not None and largest > 0 and values[-1] > 2.5 * largest
     if annotate:
-        for pos, value in zip(positions, total.to_numpy(dtype=float), strict=True):
+        for pos, value in zip(positions[:len(shown)] if cut else positions, values, strict=False):
             ax.annotate(_format_number(value), (value, pos), xytext=(3, 0), textcoords="offset points",
                         va="center", ha="left", fontsize=8, color="#333333")
     ax.set_yticks(positions, labels)
     ax.set_ylim(-0.6, len(table) - 0.4)
     ax.margins(x=0.08)
     ax.set_xlim(left=min(0.0, float(np.nanmin(left))))
+    if cut:  # the bucket would squash every other bar: cut it at the edge, say its value on it
+        right = largest * 1.3
+        ax.set_xlim(right=right)
+        ax.annotate(f"{_format_number(values[-1])} ▸", (right, positions[-1]), xytext=(-3, 0),
+                    textcoords="offset points", va="center", ha="right", fontsize=8, color="#222222",
+                    bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": GREY, "linewidth": 0.5})
+    if bucket is not None:
+        ax.axhline(positions[-1] + 0.5, color=GREY, linewidth=0.6, linestyle=(0, (3, 2)))
+        ax.get_yticklabels()[-1].set_color("#555555")
     if _integer_valued(pd.Series(table.to_numpy().ravel())):
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(xlabel, fontsize=LABEL_SIZE)
@@ -670,12 +717,19 @@ def heatmap(
     aggfunc: str | Callable = "mean",
     vmin: float | None = None,
     vmax: float | None = None,
+    max_rows: int | None = MAX_ROWS,
+    other: Any | None = None,
 ) -> Figure:
     """Matrix of *value* by *row* × *col* (e.g. category share per district).
 
     Sequential viridis by default; diverging RdBu centred on 0 when values change sign. Cells are
     annotated with ``format(v, fmt)`` (or ``fmt.format(v)``) when the grid is small enough to read
     (``annotate=None``); missing cells are grey. Repeated (row, col) pairs are combined by *aggfunc*.
+
+    At most *max_rows* rows are drawn (None = all): rows after the first *max_rows* (in row order)
+    are combined by *aggfunc* into one "其他 N 项" row. *other* names a row that already is such a
+    bucket (e.g. merged in SQL, with shares computed over the pooled rows); it is drawn last, under
+    a rule, and excess rows go into it.
     """
     if _empty(df):
         return _no_data_figure(title, subtitle)
@@ -686,6 +740,13 @@ def heatmap(
     if data.empty or data[value].isna().all():
         return _no_data_figure(title, subtitle)
     rows, cols = _order(data[row], row_order), _order(data[col], col_order)
+    bucket = other if other is not None and other in rows else None
+    keep = [r for r in rows if bucket is None or r != bucket]
+    if max_rows is not None and len(keep) > max_rows:
+        bucket = other if other is not None else other_label(len(keep) - max_rows)
+        keep = keep[:max_rows]
+        data[row] = data[row].astype(object).where(data[row].isin(keep), bucket)
+    rows = keep + ([bucket] if bucket is not None else [])
     matrix = data.groupby([row, col], sort=False)[value].agg(aggfunc).unstack(col)
     matrix = matrix.reindex(index=rows, columns=cols).astype(float)
     values = matrix.to_numpy()
@@ -737,6 +798,9 @@ def heatmap(
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
+    if bucket is not None and n_rows > 1:
+        ax.axhline(n_rows - 1, color="#333333", linewidth=1.2)
+        ax.get_yticklabels()[-1].set_color("#555555")
     if annotate:
         for i in range(n_rows):
             for j in range(n_cols):
@@ -914,6 +978,7 @@ def keyness_chart(
     groups: Sequence[Any] | None = None,
     title: str | None = "各组特征词（关键性）",
     subtitle: str | None = "Keyness: top terms over- and under-used vs. the reference corpus",
+    max_groups: int | None = 12,
 ) -> Figure:
     """Diverging bars of log ratio for the top *top_n* terms in each direction, one panel per group.
 
@@ -921,6 +986,8 @@ def keyness_chart(
     count. ±inf log ratios (term absent on one side) are drawn at the axis cap and marked ∞.
     *group* defaults to a ``group`` column when present; *groups* selects/orders panels;
     *count* defaults to ``count`` or ``count_target`` (as in ``analysis.compare.keyness``).
+    At most *max_groups* panels are drawn (the first in order; None = all); a footnote says how
+    many were left out. Select the groups in SQL first for large tables (:func:`analysis.nb.keyness_top`).
     """
     if _empty(df):
         return _no_data_figure(title, subtitle)
@@ -942,6 +1009,9 @@ def keyness_chart(
     panels = _order(data["group"], groups)
     if not panels:
         return _no_data_figure(title, subtitle)
+    left_out = len(panels) - max_groups if max_groups is not None and len(panels) > max_groups else 0
+    if left_out:
+        panels = panels[:max_groups]
     shown = {name: _keyness_top(data[data["group"] == name], top_n) for name in panels}
     sizes = [len(shown[name]) for name in panels]
     every = pd.concat(shown.values())["lr"]
@@ -956,7 +1026,8 @@ def keyness_chart(
         Patch(facecolor=VERMILLION, edgecolor=VERMILLION, label="本组少用 underused"),
         Patch(facecolor="white", edgecolor=GREY, hatch="////", label=f"不显著 n.s. (p_adj ≥ {alpha:g})"),
     ]
-    fig = _new_figure(7.5 if ncols == 1 else 11.0, body, title, subtitle, legend=handles)
+    note = f"另有 {left_out} 组未显示 / {left_out} more group(s) not shown." if left_out else None
+    fig = _new_figure(7.5 if ncols == 1 else 11.0, body, title, subtitle, note, legend=handles)
     axes = fig.subplots(nrows, ncols, squeeze=False,
                         gridspec_kw={"height_ratios": [max(1.6, 0.27 * n + 0.9) for n in grid_rows]})
     show_names = group is not None and (len(panels) > 1 or str(panels[0]) not in str(title or ""))
@@ -986,11 +1057,16 @@ def timeline_intervals(
     title: str | None = "巡察、反馈与整改通报时间线",
     subtitle: str | None = "Per notice: inspection period (bar), then feedback and publication of the report",
     sort: bool = True,
+    max_rows: int | None = MAX_ROWS,
+    seed: int = 0,
 ) -> Figure:
     """One row per notice: inspection bar, line to the feedback date, line to publication.
 
     The right margin gives the days from end of inspection to feedback and from feedback to
     publication. *label* defaults to the first of label/doc_label/doc/doc_id/title present.
+    With more than *max_rows* notices (None = no limit), a random sample of *max_rows* (seeded by
+    *seed*) is drawn and the footnote says so; sample in SQL first for large tables
+    (``order by md5(seed || doc_id) limit n``).
     """
     if _empty(df):
         return _no_data_figure(title, subtitle)
@@ -1005,6 +1081,9 @@ def timeline_intervals(
     no_dates = data[["s", "e", "f", "p"]].isna().all(axis=1)
     if data.empty or no_dates.all():
         return _no_data_figure(title, subtitle)
+    n_all = len(data)
+    if max_rows is not None and n_all > max_rows:
+        data = data.iloc[np.sort(np.random.default_rng(seed).choice(n_all, max_rows, replace=False))]
     if sort:
         first = data[["s", "e", "f", "p"]].min(axis=1)
         data = data.assign(_k=first).sort_values(["_k", "label"], kind="stable", na_position="last")
@@ -1012,6 +1091,8 @@ def timeline_intervals(
     row_h = _row_height(labels)
     note = "右侧数字：巡察结束→反馈 / 反馈→通报 天数；“?” 表示日期缺失。 " \
            "Right: days from end of inspection to feedback / feedback to publication; ? = missing date."
+    if len(data) < n_all:
+        note += f"\n随机抽样 {len(data)} / {n_all} 篇（种子 {seed}）/ random sample of {len(data)} of {n_all} (seed {seed})."
     handles = [
         Patch(color=BLUE, label="巡察期 inspection"),
         Line2D([], [], color=ORANGE, marker="D", markersize=5, linewidth=1.6, label="反馈 feedback"),
@@ -1063,55 +1144,131 @@ def timeline_intervals(
     return fig
 
 
+BOX_STAT_COLUMNS = ("n", "q1", "med", "q3", "whislo", "whishi")
+
+
+def _box_stats(values: np.ndarray) -> dict[str, Any]:
+    """Box statistics as matplotlib computes them (quartiles, whiskers at 1.5 IQR, fliers)."""
+    from matplotlib import cbook
+
+    stats = cbook.boxplot_stats(values, whis=1.5)[0]
+    stats["n"] = len(values)
+    return stats
+
+
 def box_by_group(
-    df: pd.DataFrame,
+    df: pd.DataFrame | None,
     group: str,
     value: str,
     *,
+    stats: pd.DataFrame | None = None,
+    overall_median: float | None = None,
     title: str | None = None,
     subtitle: str | None = None,
     xlabel: str | None = None,
     order: Sequence[Any] | None = None,
     show_points: bool = True,
+    max_groups: int | None = MAX_ROWS,
+    max_points: int | None = 200,
+    other: Any | None = None,
+    seed: int = 0,
 ) -> Figure:
     """Horizontal box plots of *value* per *group* (sorted by median, highest on top), with points.
 
-    Labels carry the group size; a dashed line marks the overall median. Point jitter uses a fixed
-    seed, so the output is reproducible.
+    Labels carry the group size; a dashed line marks the overall median. Point jitter and point
+    sampling use *seed*, so the output is reproducible.
+
+    Bounded for large inputs: at most *max_points* points per group are drawn (a seeded random
+    sample; None = all), and at most *max_groups* boxes: the groups with fewest values are pooled
+    into one "其他 N 组" box drawn last (named *other* when the input already has such a bucket).
+
+    *stats* takes precomputed statistics instead (one row per *group* with columns ``n, q1, med,
+    q3, whislo, whishi``, as :func:`analysis.nb.box_data` computes them in SQL); *df* then holds only
+    the points to draw (a sample is fine, or None) and *overall_median* the median of all values.
     """
-    if _empty(df):
-        return _no_data_figure(title, subtitle)
-    _require(df, group, value)
-    data = pd.DataFrame({"g": df[group], "v": pd.to_numeric(df[value], errors="coerce")})
-    dropped = int(data["v"].isna().sum() + data["g"].isna().sum())
-    data = data.dropna()
-    if data.empty:
-        return _no_data_figure(title, subtitle)
-    groups = _order(data["g"], order)
+    if stats is not None:
+        if _empty(stats):
+            return _no_data_figure(title, subtitle)
+        _require(stats, group, *BOX_STAT_COLUMNS)
+        st = stats.dropna(subset=[group, "med"]).drop_duplicates(group)
+        if st.empty:
+            return _no_data_figure(title, subtitle)
+        boxes = {g: {**{c: float(r[c]) for c in BOX_STAT_COLUMNS}, "fliers": []}
+                 for g, r in st.set_index(group).iterrows()}
+        points = pd.DataFrame(columns=["g", "v"])
+        if not _empty(df):
+            _require(df, group, value)
+            points = pd.DataFrame({"g": df[group], "v": pd.to_numeric(df[value], errors="coerce")}).dropna()
+        groups = _order(st[group], order)
+        bucket = other if other is not None and other in boxes else None
+        dropped, centre = 0, overall_median
+    else:
+        if _empty(df):
+            return _no_data_figure(title, subtitle)
+        _require(df, group, value)
+        points = pd.DataFrame({"g": df[group].astype(object), "v": pd.to_numeric(df[value], errors="coerce")})
+        dropped = int(points["v"].isna().sum() + points["g"].isna().sum())
+        points = points.dropna()
+        if points.empty:
+            return _no_data_figure(title, subtitle)
+        groups = _order(points["g"], order)
+        sizes = points.groupby("g", sort=False).size()
+        bucket = other if other is not None and other in set(groups) else None
+        own = [g for g in groups if g != bucket]
+        if max_groups is not None and len(own) > max_groups:
+            keep = set(sizes.reindex(own).sort_values(ascending=False, kind="stable").index[:max_groups])
+            bucket = other if other is not None else other_label(len(own) - max_groups, "组")
+            points["g"] = points["g"].where(points["g"].isin(keep), bucket)
+            groups = [g for g in groups if g in keep] + [bucket]
+        boxes = {g: _box_stats(part.to_numpy()) for g, part in points.groupby("g", sort=False)["v"]}
+        centre = float(points["v"].median())
+    own = [g for g in groups if bucket is None or g != bucket]
+    omitted = 0
+    if max_groups is not None and len(own) > max_groups:  # precomputed statistics cannot be pooled
+        keep = set(sorted(own, key=lambda g: -boxes[g]["n"])[:max_groups])
+        omitted = len(own) - max_groups
+        own = [g for g in own if g in keep]
     if order is None:
-        medians = data.groupby("g", sort=False)["v"].median()
-        groups = list(medians.reindex(groups).sort_values(ascending=False, kind="stable").index)
-    samples = [data.loc[data["g"] == g, "v"].to_numpy() for g in groups]
-    labels = [f"{wrap_label(g, 16)} (n={len(s)})" for g, s in zip(groups, samples, strict=True)]
+        own = sorted(own, key=lambda g: -boxes[g]["med"])  # stable: ties keep their order
+    groups = own + ([bucket] if bucket is not None else [])
+    rng = np.random.default_rng(seed)
+    samples, sampled = [], False
+    for g in groups:
+        sample = points.loc[points["g"] == g, "v"].to_numpy() if show_points else np.array([])
+        if max_points is not None and len(sample) > max_points:
+            sample = sample[np.sort(rng.choice(len(sample), max_points, replace=False))]
+            sampled = True
+        sampled = sampled or (show_points and len(sample) < boxes[g]["n"])
+        samples.append(sample)
+    labels = [f"{wrap_label(g, 16)} (n={int(boxes[g]['n'])})" for g in groups]
     row_h = max(0.32, _row_height(labels))
-    note = "虚线 = 全部数据的中位数 / dashed line = overall median."
+    notes = []
+    if centre is not None and np.isfinite(centre):
+        notes.append("虚线 = 全部数据的中位数 / dashed line = overall median.")
+    if sampled:
+        notes.append(f"每组最多随机显示 {max_points} 个点（种子 {seed}）/ up to {max_points} random points per "
+                     f"group shown (seed {seed}).")
+    if omitted:
+        notes.append(f"另有 {omitted} 组未显示 / {omitted} smaller group(s) not shown.")
     if dropped:
-        note = f"{note} {_missing_note(dropped)}"
-    fig = _new_figure(8.0, max(2.2, row_h * len(groups) + 0.9), title, subtitle, note)
+        notes.append(_missing_note(dropped) or "")
+    fig = _new_figure(8.0, max(2.2, row_h * len(groups) + 0.9), title, subtitle, " ".join(notes) or None)
     ax = fig.add_subplot()
     positions = np.arange(len(groups))[::-1] + 1.0
-    ax.boxplot(samples, positions=positions, orientation="horizontal", widths=0.6, patch_artist=True,
-               showfliers=not show_points, tick_labels=labels,
-               boxprops={"facecolor": to_rgba(SKY, 0.45), "edgecolor": BLUE, "linewidth": 1.0},
-               medianprops={"color": BLUE, "linewidth": 1.8},
-               whiskerprops={"color": BLUE}, capprops={"color": BLUE},
-               flierprops={"marker": "o", "markersize": 3, "markerfacecolor": GREY, "markeredgecolor": "none"})
+    ax.bxp([{**boxes[g], "label": lab} for g, lab in zip(groups, labels, strict=True)], positions=positions,
+           widths=0.6, orientation="horizontal", patch_artist=True, showfliers=not show_points,
+           boxprops={"facecolor": to_rgba(SKY, 0.45), "edgecolor": BLUE, "linewidth": 1.0},
+           medianprops={"color": BLUE, "linewidth": 1.8},
+           whiskerprops={"color": BLUE}, capprops={"color": BLUE},
+           flierprops={"marker": "o", "markersize": 3, "markerfacecolor": GREY, "markeredgecolor": "none"})
     if show_points:
-        rng = np.random.default_rng(0)
         for pos, sample in zip(positions, samples, strict=True):
             jitter = rng.uniform(-0.17, 0.17, len(sample))
             ax.scatter(sample, pos + jitter, s=9, color="#000000", alpha=0.45, linewidths=0, zorder=3)
-    ax.axvline(float(data["v"].median()), color=GREY, linestyle="--", linewidth=0.9, zorder=0)
+    if centre is not None and np.isfinite(centre):
+        ax.axvline(float(centre), color=GREY, linestyle="--", linewidth=0.9, zorder=0)
+    if bucket is not None and len(groups) > 1:
+        ax.axhline(1.5, color=GREY, linewidth=0.6, linestyle=(0, (3, 2)))
     ax.set_ylim(0.4, len(groups) + 0.6)
     ax.set_xlabel(xlabel or str(value), fontsize=LABEL_SIZE)
     _style_axes(ax, "x")
@@ -1165,35 +1322,46 @@ def scatter_stated_vs_found(
     xlabel: str | None = "通报所述问题数 / stated",
     ylabel: str | None = "逐条列举问题数 / enumerated",
     max_labels: int = 20,
+    count: str | None = None,
 ) -> Figure:
     """Scatter of *y* against *x* with the y = x diagonal; marker area grows with identical points.
 
     Colour and shape say whether a notice enumerates fewer, as many or more problems than it
     states; the *max_labels* largest discrepancies are labelled where there is room.
+    *count* names a column of pre-aggregated rows (notices with that x and y, e.g. from a SQL
+    ``group by``; *label* is then one of them): the chart draws one marker per distinct point either
+    way, with area proportional to the number of notices (capped, so the largest stays readable).
     """
     if _empty(df):
         return _no_data_figure(title, subtitle)
-    _require(df, x, y, label)
+    _require(df, x, y, label, count)
     data = pd.DataFrame({"x": pd.to_numeric(df[x], errors="coerce"),
                          "y": pd.to_numeric(df[y], errors="coerce"),
-                         "label": df[label].astype(object) if label else ""})
-    dropped = int(data[["x", "y"]].isna().any(axis=1).sum())
+                         "label": df[label].astype(object) if label else "",
+                         "w": pd.to_numeric(df[count], errors="coerce").fillna(1) if count else 1})
+    dropped = int(data.loc[data[["x", "y"]].isna().any(axis=1), "w"].sum())
     data = data.dropna(subset=["x", "y"])
     data = data[np.isfinite(data["x"]) & np.isfinite(data["y"])]
     if data.empty:
         return _no_data_figure(title, subtitle)
     grouped = data.groupby(["x", "y"], sort=True).agg(
-        n=("label", "size"), names=("label", lambda s: [str(v) for v in s if not _is_missing(v)])
+        n=("w", "sum"), names=("label", lambda s: [str(v) for v in s if not _is_missing(v)])
     ).reset_index()
+    grouped["n"] = grouped["n"].astype(int)
     grouped["diff"] = grouped["y"] - grouped["x"]
-    fig = _new_figure(7.0, 6.2, title, subtitle, _missing_note(dropped))
+    n_max = int(grouped["n"].max())
+    note = _missing_note(dropped)
+    if n_max > 1:
+        size_note = f"点面积 ∝ 通报篇数（最多 {n_max} 篇）/ marker area ∝ notices at that point (max {n_max})."
+        note = f"{size_note} {note}" if note else size_note
+    fig = _new_figure(7.0, 6.2, title, subtitle, note)
     ax = fig.add_subplot()
     hi = float(max(grouped["x"].max(), grouped["y"].max(), 1.0)) * 1.08
     lo = float(min(grouped["x"].min(), grouped["y"].min(), 0.0))
     lo = lo - 0.04 * (hi - lo) if lo < 0 else -0.02 * hi
     ax.plot([lo, hi], [lo, hi], color=GREY, linestyle="--", linewidth=1.0, zorder=1,
             label="y = x（所述 = 列举）")
-    sizes = 28 + 22 * (grouped["n"].to_numpy() - 1)
+    sizes = 28 + min(22.0, 372.0 / max(n_max - 1, 1)) * (grouped["n"].to_numpy() - 1)  # at most 400
     kinds = [
         (grouped["diff"] < 0, VERMILLION, "v", "列举少于所述 fewer enumerated"),
         (grouped["diff"] == 0, GREEN, "o", "一致 agree"),
@@ -1223,7 +1391,7 @@ def scatter_stated_vs_found(
         points = []
         for _, r in ranked.head(max_labels).iterrows():
             names = r["names"]
-            text = wrap_label(names[0], 24, max_lines=1) + (f" 等{len(names)}篇" if len(names) > 1 else "")
+            text = wrap_label(names[0], 24, max_lines=1) + (f" 等{r['n']}篇" if r["n"] > 1 else "")
             points.append((float(r["x"]), float(r["y"]), text))
         radius = np.sqrt(sizes / np.pi)
         _place_labels(fig, ax, points, grouped[["x", "y"]].to_numpy(dtype=float), radius)

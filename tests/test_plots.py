@@ -498,3 +498,138 @@ def test_wrap_label_respects_width() -> None:
     assert not any(line.startswith("，") for line in lines)
     assert plots.wrap_label("Rectification measures per district", 16) == "Rectification\nmeasures per\ndistrict"
     assert plots.wrap_label(np.nan) == "（缺失）"
+
+
+# ---------------------------------------------------------------------------------------------- scale
+
+MANY = 5000  # fake districts / notices: every chart must stay bounded and add up
+
+
+@pytest.fixture(scope="module")
+def many() -> dict[str, pd.DataFrame]:
+    rng = np.random.default_rng(11)
+    names = [f"第{i}区" for i in range(MANY)]
+    counts = pd.DataFrame({"district": names, "n": rng.integers(1, 50, MANY)})
+    stacked = pd.DataFrame({"district": np.repeat(names, 3), "action": ACTIONS[:3] * MANY,
+                            "n": rng.integers(0, 9, 3 * MANY)})
+    values = pd.DataFrame({"district": rng.choice(names, 20 * MANY), "score": rng.normal(0, 1, 20 * MANY)})
+    return {"names": pd.DataFrame({"district": names}), "counts": counts, "stacked": stacked, "values": values}
+
+
+def _bars(fig: Figure) -> tuple[list[str], np.ndarray]:
+    """Row labels (top to bottom) and the total bar length drawn in each row."""
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    rows = {}
+    for patch in ax.patches:
+        y = round(patch.get_y() + patch.get_height() / 2)
+        rows[y] = rows.get(y, 0.0) + patch.get_width()
+    return labels, np.array([rows[y] for y in sorted(rows, reverse=True)])
+
+
+def test_bar_counts_keeps_top_n_and_pools_the_rest(many) -> None:
+    counts = many["counts"]
+    fig = plots.bar_counts(counts, "district", "n", top_n=25)
+    labels, widths = _bars(fig)
+    assert len(labels) == len(widths) == 26
+    assert labels[-1] == plots.other_label(MANY - 25)
+    top = counts.sort_values("n", ascending=False, kind="stable").head(25)
+    assert labels[:25] == list(top["district"])
+    assert widths[-1] == counts["n"].sum() - top["n"].sum()  # the bucket adds up
+    assert widths.sum() == counts["n"].sum()
+    assert fig.get_figheight() < 15
+
+
+def test_bar_counts_default_is_bounded_too(many) -> None:
+    labels, widths = _bars(plots.bar_counts(many["counts"], "district", "n"))
+    assert len(labels) == plots.MAX_ROWS + 1 and widths.sum() == many["counts"]["n"].sum()
+
+
+def test_stacked_bars_pool_every_level(many) -> None:
+    stacked = many["stacked"]
+    fig = plots.bar_counts(stacked, "district", "n", hue="action", top_n=30)
+    labels, widths = _bars(fig)
+    assert len(labels) == 31 and labels[-1].startswith("其他")
+    assert widths.sum() == stacked["n"].sum()
+    assert len(fig.axes[0].get_legend().get_texts()) == 3
+
+
+def test_a_bucket_from_sql_is_drawn_last_and_cut_when_it_dwarfs_the_rest() -> None:
+    other = "其他 4960 个区县"
+    df = pd.DataFrame({"place": [other, "滨海新区", "市中区"], "n": [9000, 12, 30]})
+    fig = plots.bar_counts(df, "place", "n", other=other)
+    labels, widths = _bars(fig)
+    assert labels == ["市中区", "滨海新区", other] and list(widths) == [30, 12, 9000]
+    ax = fig.axes[0]
+    assert ax.get_xlim()[1] < 100  # the other bars stay readable
+    assert any(t.get_text().startswith("9000") for t in ax.texts)  # the cut bar says its value
+
+
+def test_heatmap_is_bounded(many) -> None:
+    share = many["counts"].assign(category="类别", share=lambda d: d["n"] / 50)
+    fig = plots.heatmap(share, "district", "category", "share", max_rows=40)
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert len(labels) == 41 and labels[-1] == plots.other_label(MANY - 40)
+    mesh = fig.axes[0].collections[0].get_array()
+    assert np.isclose(mesh[-1], share["share"].iloc[40:].mean())  # the bucket row is their mean
+
+
+def test_box_plot_is_bounded_and_counts_add_up(many) -> None:
+    values = many["values"]
+    fig = plots.box_by_group(values, "district", "score", max_groups=20, max_points=50)
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(labels) == 21 and labels[-1].startswith("其他")
+    assert sum(int(re.search(r"n=(\d+)", lab).group(1)) for lab in labels) == len(values)
+    assert sum(len(c.get_offsets()) for c in ax.collections) <= 21 * 50
+    assert any("随机显示" in t.get_text() for t in fig.texts)
+
+
+def test_box_plot_from_precomputed_statistics() -> None:
+    rng = np.random.default_rng(3)
+    raw = pd.DataFrame({"g": np.repeat(["滨海新区", "市中区"], 400), "v": rng.normal(0, 1, 800)})
+    stats = pd.DataFrame([{"g": g, **{k: plots._box_stats(part.to_numpy())[k] for k in plots.BOX_STAT_COLUMNS}}
+                          for g, part in raw.groupby("g")["v"]])
+    points = raw.groupby("g").head(30)
+    fig = plots.box_by_group(points, "g", "v", stats=stats, overall_median=float(raw["v"].median()))
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert sorted(labels) == ["市中区 (n=400)", "滨海新区 (n=400)"]
+    assert sum(len(c.get_offsets()) for c in fig.axes[0].collections) == 60
+    direct = plots.box_by_group(raw, "g", "v", max_points=None)
+    whiskers = [ln.get_xdata().tolist() for ln in direct.axes[0].lines[:4]]
+    assert whiskers == [ln.get_xdata().tolist() for ln in fig.axes[0].lines[:4]]
+
+
+def test_timeline_samples_many_notices(many) -> None:
+    n = 5000
+    start = pd.Timestamp("2022-01-01") + pd.to_timedelta(np.arange(n) % 700, unit="D")
+    df = pd.DataFrame({"label": [f"通报{i}" for i in range(n)], "inspection_start": start,
+                       "inspection_end": start + pd.Timedelta(days=30), "feedback_date": start + pd.Timedelta(days=60),
+                       "publish_date": start + pd.Timedelta(days=150)})
+    fig = plots.timeline_intervals(df, max_rows=40)
+    assert len(fig.axes[0].get_yticklabels()) == 40
+    assert any("随机抽样 40 / 5000" in t.get_text() for t in fig.texts)
+    again = plots.timeline_intervals(df, max_rows=40)
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == \
+        [t.get_text() for t in again.axes[0].get_yticklabels()]  # seeded
+
+
+def test_keyness_draws_at_most_max_groups_panels(many) -> None:
+    rng = np.random.default_rng(5)
+    groups = many["names"]["district"].head(500)
+    df = pd.DataFrame({"group": np.repeat(groups, 4), "token": ["整改", "落实", "台账", "销号"] * len(groups),
+                       "log_ratio": rng.normal(0, 2, 4 * len(groups)), "p_adj": 0.01, "count": 5})
+    fig = plots.keyness_chart(df, top_n=3, max_groups=4)
+    assert sum(ax.axison for ax in fig.axes) == 4
+    assert any("另有 496 组未显示" in t.get_text() for t in fig.texts)
+
+
+def test_scatter_of_aggregated_points_caps_marker_size() -> None:
+    df = pd.DataFrame({"stated": [10, 10, 12, 30], "found": [10, 9, 12, 31], "notices": [4000, 1, 900, 99],
+                       "place": ["滨海新区", "市中区", "普陀区", "云栖新区"]})
+    fig = plots.scatter_stated_vs_found(df, "stated", "found", "place", count="notices")
+    sizes = np.concatenate([c.get_sizes() for c in fig.axes[0].collections])
+    assert sizes.max() <= 400 and sizes.min() >= 28
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert any("(4900)" in t for t in legend)  # counts are notices, not rows
+    assert any("等99篇" in t.get_text() for t in fig.axes[0].texts)
