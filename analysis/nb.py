@@ -2,12 +2,21 @@
 
 Notebooks hold parameters and short calls; the logic they need lives here and in the stage
 modules, so it is tested and reused.
+
+Scale: a warehouse may hold tens of thousands of notices and millions of token rows, so every
+chart's data is aggregated (or sampled) in DuckDB and only the rows drawn reach pandas. Places are
+resolved once per notebook by :func:`use_places` (district, city or province; the *top_n* places
+by notices, the rest pooled into one "其他" bucket); samples are deterministic (``md5(seed || key)``
+order, which does not depend on DuckDB's threads or version). Every helper returns a caption
+saying what was aggregated or sampled, for the chart's subtitle; it is empty when all is shown.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import pandas as pd
@@ -87,3 +96,205 @@ def where_filter(column: str, values: list[str] | None) -> tuple[str, list]:
     if not values:
         return "true", []
     return f"{column} in ({', '.join('?' for _ in values)})", list(values)
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
+    """The first value of the first row (None when there is no row)."""
+    row = con.execute(sql, params or []).fetchone()
+    return row[0] if row else None
+
+
+# ------------------------------------------------------------------------------------------ places
+
+# level -> (Chinese noun for captions, English)
+PLACE_LEVELS: dict[str, tuple[str, str]] = {"district": ("区县", "district"), "city": ("市", "city"),
+                                            "province": ("省份", "province")}
+# A notice's group as the corpus stages name it (keyness, similarity): district, else unit, else file.
+GROUP_SQL = "coalesce(nullif(district, ''), nullif(unit, ''), regexp_replace(source_file, '\\.[^.]*$', ''))"
+
+
+@dataclass(frozen=True)
+class Places:
+    """How notices were grouped into places for charts (see :func:`use_places`)."""
+
+    level: str
+    top_n: int | None
+    n_places: int
+    other: str | None = None
+    n_other: int = 0
+    order: list[str] = field(default_factory=list)
+    caption: str = ""
+
+    def subtitle(self, text: str) -> str:
+        """*text* with the caption saying what was aggregated (unchanged when nothing was)."""
+        return f"{text}\n{self.caption}" if self.caption else text
+
+
+def use_places(con: duckdb.DuckDBPyConnection, level: str = "auto", top_n: int | None = 40,
+               provinces: list[str] | None = None, table: str = "place") -> Places:
+    """Create the temporary table *table* (doc_id, place, place_rank, place_label, district_label).
+
+    ``place`` is what charts group by: the place at *level* for the *top_n* places with most notices
+    and one "其他 N 个区县" bucket for the rest (so every chart has at most top_n + 1 places and
+    still adds up to the whole corpus); ``place_label`` is the place before pooling and
+    ``district_label`` the district. Districts are named as in ``documents`` (a notice without one
+    by its unit or file); a district name used in several cities (朝阳区, 市中区 …) is prefixed by
+    its city. *level* "auto" takes the finest of district, city, province with at most *top_n*
+    places (province when none). *provinces* restricts to notices from those provinces.
+    Works on a read-only connection (temporary tables live in memory).
+    """
+    if level not in ("auto", *PLACE_LEVELS):
+        raise ValueError(f"level must be 'auto' or one of {list(PLACE_LEVELS)}, not {level!r}")
+    flt, args = where_filter("province", provinces)
+    con.execute(f"""
+        create or replace temp table _place_levels as
+        select doc_id,
+               case when nullif(district, '') is null
+                      then coalesce(nullif(unit, ''), regexp_replace(source_file, '\\.[^.]*$', ''))
+                    when count(distinct coalesce(city, province, '')) over (partition by district) > 1
+                      then coalesce(city, province, '') || district
+                    else district end as district,
+               coalesce(nullif(city, ''), nullif(province, ''), '未知') as city,
+               coalesce(nullif(province, ''), '未知') as province
+        from documents where {flt}""", args)
+    counts = dict(zip(PLACE_LEVELS, con.execute(
+        "select count(distinct district), count(distinct city), count(distinct province) from _place_levels"
+    ).fetchone(), strict=True))
+    if level == "auto":
+        level = next((lv for lv in PLACE_LEVELS if top_n is None or counts[lv] <= top_n), "province")
+    n_places = int(counts[level])
+    n_other = max(0, n_places - top_n) if top_n is not None else 0
+    cn, en = PLACE_LEVELS[level]
+    other = f"其他 {n_other} 个{cn}" if n_other else None
+    keep = n_places if top_n is None else top_n
+    con.execute(f"""
+        create or replace temp table "{table}" as
+        with c as (select {level} as label, count(*) as n from _place_levels group by 1),
+             r as (select label, row_number() over (order by n desc, label) as rank from c)
+        select p.doc_id, case when r.rank <= ? then r.label else ? end as place,
+               least(r.rank, ? + 1)::integer as place_rank, r.label as place_label, p.district as district_label
+        from _place_levels p join r on r.label = p.{level}""", [keep, other or "", keep])
+    con.execute("drop table _place_levels")
+    order = [r[0] for r in con.execute(
+        f'select place from "{table}" group by place order by min(place_rank), place').fetchall()]
+    if n_other:
+        caption = (f"按{cn}：通报最多的前 {top_n} 个，其余 {n_other} 个合并为“其他” / by {en}: the {top_n} with "
+                   f"most notices, {n_other} others pooled")
+    elif level != "district":
+        caption = f"按{cn}汇总（{n_places} 个）/ aggregated by {en} ({n_places})"
+    else:
+        caption = ""
+    return Places(level, top_n, n_places, other, n_other, order, caption)
+
+
+# ------------------------------------------------------------------------------- chart selections
+
+
+class Selection(NamedTuple):
+    """Rows for one chart, the SQL that produced them, and what was aggregated or sampled."""
+
+    data: pd.DataFrame
+    query: str
+    caption: str = ""
+    other: str | None = None
+
+
+def sample_caption(shown: int, total: int, seed: int, what: tuple[str, str] = ("篇", "notices")) -> str:
+    """'随机抽样 40 / 10000 篇（种子 0）…' when *shown* < *total*, else ''."""
+    if shown >= total:
+        return ""
+    return (f"随机抽样 {shown} / {total} {what[0]}（种子 {seed}）/ random sample of {shown} of {total} "
+            f"{what[1]} (seed {seed})")
+
+
+def box_data(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None, *, points: int = 200,
+             seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, float | None]:
+    """Box-plot statistics per group computed in DuckDB, a seeded sample of points, the overall median.
+
+    *sql* yields ``group, value, key`` (key: a unique text per row, e.g. doc_id || '/' || measure_no).
+    Returns (stats: group, n, q1, med, q3, whislo, whishi — quartiles interpolated and whiskers at
+    1.5 IQR, as matplotlib computes them; points: group, value, at most *points* per group, chosen by
+    ``md5(seed || key)``; the median of all values), ready for ``plots.box_by_group(points, "group",
+    "value", stats=stats, overall_median=median)``.
+    """
+    args = list(params or [])
+    stats = con.execute(f"""
+        with v as (select * from ({sql}) where value is not null),
+        q as (select "group", count(*) as n, quantile_cont(value, [0.25, 0.5, 0.75]) as qs from v group by 1)
+        select q."group", any_value(q.n) as n, any_value(q.qs[1]) as q1, any_value(q.qs[2]) as med,
+               any_value(q.qs[3]) as q3,
+               min(v.value) filter (where v.value >= q.qs[1] - 1.5 * (q.qs[3] - q.qs[1])) as whislo,
+               max(v.value) filter (where v.value <= q.qs[3] + 1.5 * (q.qs[3] - q.qs[1])) as whishi
+        from q join v using ("group") group by q."group" order by q."group" """, args).df()
+    pts = con.execute(f"""
+        select "group", value from ({sql}) where value is not null
+        qualify row_number() over (partition by "group" order by md5(? || key), key) <= ?
+        order by "group", md5(? || key), key""", [*args, str(seed), int(points), str(seed)]).df()
+    median = scalar(con, f"select median(value) from ({sql})", args)
+    return stats, pts, (float(median) if median is not None else None)
+
+
+def keyness_top(con: duckdb.DuckDBPyConnection, top_n: int = 12, groups: list[str] | None = None,
+                max_groups: int = 6) -> Selection:
+    """The *top_n* terms per direction (largest |log ratio|) of a few groups, selected in DuckDB.
+
+    *groups* names them; else the *max_groups* groups with most measure tokens (keyness counts).
+    Only these rows are fetched, never the whole keyness table.
+    """
+    flt, args = where_filter('"group"', groups)
+    sql = f"""
+        with sizes as (select "group", sum(count_target) as tokens from keyness group by 1),
+        pick as (select "group" from sizes where {flt} order by tokens desc, "group" limit ?)
+        select k."group", k.token, k.count_target, k.count_reference, k.log_ratio, k.g2, k.p_adj, k.direction
+        from keyness k semi join pick using ("group")
+        where k.log_ratio is not null and not isnan(k.log_ratio) and k.log_ratio <> 0
+        qualify row_number() over (partition by k."group", k.log_ratio > 0
+                                   order by abs(k.log_ratio) desc, k.g2 desc, k.token) <= ?
+        order by k."group", k.g2 desc, k.token"""
+    limit = len(groups) if groups else max_groups
+    data = query(con, sql, [*args, limit, top_n])
+    n_groups = scalar(con, 'select count(distinct "group") from keyness') or 0
+    shown = data["group"].nunique()
+    caption = "" if shown >= n_groups or groups else (
+        f"措施词数最多的 {shown} 个区县（共 {n_groups} 个）/ the {shown} largest of {n_groups} groups by measure tokens")
+    return Selection(data, sql, caption)
+
+
+def similarity_top(con: duckdb.DuckDBPyConnection, max_groups: int = 40) -> Selection:
+    """District similarity pairs among the *max_groups* groups with most measures (all pairs fetched
+    for those only, never the whole n² table)."""
+    sql = f"""
+        with g as (select group_a as "group", min(order_a) as ord from district_similarity group by 1),
+        sizes as (select {GROUP_SQL} as "group", sum(measures_found) as n from documents group by 1),
+        pick as (select g."group" from g left join sizes using ("group")
+                 order by coalesce(sizes.n, 0) desc, g.ord, g."group" limit ?)
+        select s.* from district_similarity s
+        where s.group_a in (select "group" from pick) and s.group_b in (select "group" from pick)
+        order by s.order_a, s.order_b"""
+    data = query(con, sql, [max_groups])
+    n_groups = scalar(con, "select count(distinct group_a) from district_similarity") or 0
+    shown = len(set(data["group_a"])) if len(data) else 0
+    caption = "" if shown >= n_groups else (
+        f"措施最多的 {shown} 个区县（共 {n_groups} 个）/ the {shown} of {n_groups} groups with most measures")
+    return Selection(data, sql, caption)
+
+
+def boilerplate_top(con: duckdb.DuckDBPyConnection, top_n: int = 40) -> Selection:
+    """Boilerplate share of the *top_n* most formulaic notices and one pooled row for the rest
+    (their sentences summed, so the share is the share of all their sentences)."""
+    sql = """
+        with b as (select d.source_file, b.n_sentences, b.n_shared,
+                          row_number() over (order by b.share desc nulls last, d.source_file) as rk,
+                          count(*) over () as n_docs
+                   from boilerplate b join documents d using (doc_id))
+        select case when rk <= ? then source_file else '其他 ' || (n_docs - ?) || ' 篇' end as source_file,
+               sum(n_sentences)::integer as n_sentences, sum(n_shared)::integer as n_shared,
+               sum(n_shared) / nullif(sum(n_sentences), 0) as share, count(*) as notices
+        from b group by 1 order by min(rk)"""
+    data = query(con, sql, [top_n, top_n])
+    n_docs = int(data["notices"].sum()) if len(data) else 0
+    other = data["source_file"].iloc[-1] if n_docs > top_n else None
+    caption = "" if other is None else (
+        f"套话占比最高的 {top_n} 篇，其余 {n_docs - top_n} 篇合并（句子加总）/ the {top_n} most formulaic of "
+        f"{n_docs} notices; the rest pooled")
+    return Selection(data, sql, caption, other)

@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import duckdb
 import nbformat
+import numpy as np
+import pandas as pd
 import pytest
 
+from analysis import nb, plots
 from analysis.report import run_notebooks
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
@@ -57,3 +61,109 @@ def test_notebooks_are_thin():
         assert '# %% tags=["parameters"]' in src, f"{p.name}: needs one parameters cell"
         first = src.split("# %%", 2)[1]
         assert "**Question:**" in first, f"{p.name}: first cell must state the question"
+
+
+# ------------------------------------------------------------------------------ scale (no warehouse)
+
+N_DOCS = 5000
+
+
+@pytest.fixture(scope="module")
+def big():
+    """An in-memory stand-in for a large warehouse: 5,000 notices in ~2,000 districts."""
+    rng = np.random.default_rng(1)
+    provinces = [f"省{i}" for i in range(34)]
+    rows = []
+    for i in range(N_DOCS):
+        p = int(rng.integers(0, 34))
+        c = int(rng.integers(0, 12))
+        d = int(rng.integers(0, 6))
+        rows.append((f"{i:016x}", f"n{i}.txt", provinces[p], f"{provinces[p]}市{c}", f"区{(p * 12 + c) * 6 + d}",
+                     None, int(rng.integers(1, 30))))
+    rows[0] = (rows[0][0], rows[0][1], None, None, None, "X路街道", 3)
+    # the same district name in two cities must not be merged
+    rows[1] = (*rows[1][:3], "甲市", "朝阳区", None, 5)
+    rows[2] = (*rows[2][:3], "乙市", "朝阳区", None, 5)
+    con = duckdb.connect()
+    con.execute("create table documents (doc_id varchar, source_file varchar, province varchar, city varchar, "
+                "district varchar, unit varchar, measures_found integer)")
+    con.executemany("insert into documents values (?, ?, ?, ?, ?, ?, ?)", rows)
+    yield con
+    con.close()
+
+
+def test_places_keep_top_n_and_pool_the_rest(big):
+    pl = nb.use_places(big, "district", 40)
+    assert pl.level == "district" and pl.n_places > 1000
+    assert len(pl.order) == 41 and pl.order[-1] == pl.other == f"其他 {pl.n_places - 40} 个区县"
+    assert "40" in pl.caption and str(pl.n_places - 40) in pl.caption
+    per_place = big.execute("select place, count(*) from place group by 1").fetchall()
+    assert len(per_place) == 41 and sum(n for _, n in per_place) == N_DOCS  # the bucket adds up
+    names = {r[0] for r in big.execute("select district_label from place").fetchall()}
+    assert {"甲市朝阳区", "乙市朝阳区", "X路街道"} <= names
+
+
+def test_places_auto_level_and_small_corpora(big):
+    pl = nb.use_places(big, "auto", 40)
+    assert pl.level == "province" and pl.other is None and pl.n_places == 35  # 34 provinces + 未知
+    assert pl.caption.startswith("按省份汇总")
+    small = nb.use_places(big, "auto", 40, provinces=["省3"])
+    assert small.level == "city" and small.other is None
+    tiny = nb.use_places(big, "district", 40, provinces=["省3", "省4"])
+    assert tiny.n_places > 40 and tiny.other is not None
+    with pytest.raises(ValueError):
+        nb.use_places(big, "county", 40)
+
+
+def test_box_data_matches_matplotlib_and_samples_deterministically(big):
+    big.execute("create or replace temp table vals as select doc_id, i, sin(i * 7 + hash(doc_id) % 13) * 3 as v "
+                "from documents, range(20) t(i)")
+    nb.use_places(big, "province", 10)
+    sql = """select p.place as "group", v.v as value, v.doc_id || '/' || v.i as key
+             from vals v join place p using (doc_id)"""
+    stats, points, median = nb.box_data(big, sql, points=25, seed=3)
+    assert len(stats) == 11 and stats["n"].sum() == N_DOCS * 20
+    assert points.groupby("group").size().max() == 25
+    raw = big.execute(f"select * from ({sql})").df()
+    for _, r in stats.iterrows():
+        ref = plots._box_stats(raw.loc[raw["group"] == r["group"], "value"].to_numpy())
+        for k in plots.BOX_STAT_COLUMNS:
+            assert np.isclose(r[k], ref[k]), (r["group"], k)
+    assert np.isclose(median, raw["value"].median())
+    again = nb.box_data(big, sql, points=25, seed=3)[1]
+    other_seed = nb.box_data(big, sql, points=25, seed=4)[1]
+    assert again.equals(points) and not other_seed.equals(points)
+
+
+def test_keyness_similarity_and_boilerplate_fetch_only_what_is_drawn(big):
+    rng = np.random.default_rng(2)
+    groups = [f"区{i}" for i in range(800)]
+    tokens = [f"词{j}" for j in range(50)]
+    key = pd.DataFrame({"group": np.repeat(groups, 50), "token": tokens * 800,
+                        "count_target": rng.integers(1, 100, 40000), "count_reference": 10,
+                        "log_ratio": rng.normal(0, 2, 40000), "g2": rng.random(40000), "p_adj": 0.01,
+                        "direction": "over"})
+    big.register("key_df", key)
+    big.execute('create or replace table keyness as select * from key_df')
+    sel = nb.keyness_top(big, top_n=5, max_groups=4)
+    assert sel.data["group"].nunique() == 4 and len(sel.data) == 4 * 10
+    assert "800" in sel.caption
+    assert set(nb.keyness_top(big, top_n=5, groups=["区7"]).data["group"]) == {"区7"}
+    sim = pd.DataFrame([(a, b, 1.0 if a == b else 0.5, i, j) for i, a in enumerate(groups[:300])
+                        for j, b in enumerate(groups[:300])],
+                       columns=["group_a", "group_b", "cosine", "order_a", "order_b"])
+    big.register("sim_df", sim)
+    big.execute("create or replace table district_similarity as select * from sim_df")
+    s = nb.similarity_top(big, 30)
+    assert len(s.data) == 30 * 30 and "300" in s.caption
+    big.execute("create or replace table boilerplate as select doc_id, 10 as n_sentences, "
+                "(hash(doc_id) % 11)::integer as n_shared, n_shared / 10 as share from documents")
+    bp = nb.boilerplate_top(big, 40)
+    assert len(bp.data) == 41 and bp.other == bp.data["source_file"].iloc[-1] == f"其他 {N_DOCS - 40} 篇"
+    assert bp.data["n_sentences"].sum() == 10 * N_DOCS
+    assert bp.data["share"].iloc[:40].is_monotonic_decreasing
+
+
+def test_sample_caption():
+    assert nb.sample_caption(5, 5, 0) == ""
+    assert nb.sample_caption(40, 10000, 0).startswith("随机抽样 40 / 10000 篇（种子 0）")
