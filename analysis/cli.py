@@ -52,7 +52,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from analysis.warehouse import build
 
     s = build(args.corpus, args.db, full=args.full, use_manifest=not args.no_manifest, workers=args.workers,
-              quiet=args.quiet)
+              quiet=args.quiet, refresh_comparisons=args.refresh_comparisons)
     for line in s.lines():
         print(line)
     if s.issues:
@@ -125,6 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
             "analysis build --corpus corpus/ --db warehouse.duckdb")
     b.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus folder (default: %(default)s)")
     b.add_argument("--full", action="store_true", help="re-parse every document, even unchanged ones")
+    b.add_argument("--refresh-comparisons", action="store_true",
+                   help="recompute the corpus-wide comparisons even when few documents changed")
     b.add_argument("--strict", action="store_true", help="exit non-zero when a file did not load")
     b.add_argument("--no-manifest", action="store_true", help="ignore corpus/manifest.csv (metadata from text only)")
     b.add_argument("--workers", type=int, default=None, help="processes for parsing (default: up to 2)")

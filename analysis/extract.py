@@ -36,6 +36,7 @@ from functools import lru_cache
 
 import pandas as pd
 
+from analysis.fastre import compile_fast as _fast
 from analysis.numerals import cn_to_int
 from analysis.vocab import load_table
 
@@ -94,179 +95,6 @@ def parse_number(s: str) -> int | float | None:
         return float(s)
     return cn_to_int(s)
 
-
-# ---------------------------------------------------------------------------------------------
-# speed: a regex that starts with a one-character look-ahead of its possible first characters is
-# rejected at most positions by one set test instead of trying every alternative (about x3 faster
-# for the action alternation).
-
-
-def _close(s: str, i: int, open_: str, close: str) -> int:
-    """Index of the bracket closing the one at ``s[i]``."""
-    depth, j = 0, i
-    while j < len(s):
-        c = s[j]
-        if c == "\\":
-            j += 2
-            continue
-        if c == "[" and open_ == "(":
-            j = _close(s, j, "[", "]") + 1
-            continue
-        if c == open_ and (open_ != "[" or j == i):
-            depth += 1
-        elif c == close:
-            depth -= 1
-            if depth == 0:
-                return j
-        j += 1
-    raise ValueError(f"unbalanced {open_} in {s!r}")
-
-
-def _split_top(s: str) -> list[str]:
-    parts, depth, start, j = [], 0, 0, 0
-    while j < len(s):
-        c = s[j]
-        if c == "\\":
-            j += 2
-            continue
-        if c == "[":
-            j = _close(s, j, "[", "]") + 1
-            continue
-        if c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == "|" and depth == 0:
-            parts.append(s[start:j])
-            start = j + 1
-        j += 1
-    parts.append(s[start:])
-    return parts
-
-
-def _class_chars(body: str) -> set[str] | None:
-    if body.startswith("^"):
-        return None
-    out: set[str] = set()
-    chars: list[str] = []
-    j = 0
-    while j < len(body):
-        c = body[j]
-        if c == "\\":
-            e = body[j + 1]
-            if e == "x":
-                chars.append(chr(int(body[j + 2:j + 4], 16)))
-                j += 4
-                continue
-            if e == "d":
-                out.update("0123456789")
-            elif e == "s":
-                out.update(" \t\n\r\f\v")
-            elif e.isalpha():
-                return None
-            else:
-                chars.append(e)
-            j += 2
-            continue
-        if c == "-" and chars and j + 1 < len(body):
-            lo, hi = ord(chars.pop()), ord(body[j + 1])
-            if hi - lo > 2000:
-                return None
-            out.update(chr(k) for k in range(lo, hi + 1))
-            j += 2
-            continue
-        chars.append(c)
-        j += 1
-    return out | set(chars)
-
-
-def _first_chars(s: str) -> set[str] | None:
-    """Characters a match of regex ``s`` can start with; None when unknown or possibly empty."""
-    out: set[str] = set()
-    for alt in _split_top(s):
-        first = _alt_first(alt)
-        if first is None:
-            return None
-        out |= first
-    return out
-
-
-def _alt_first(s: str) -> set[str] | None:
-    chars: set[str] = set()
-    i = 0
-    while i < len(s):
-        c = s[i]
-        if c == "(":
-            j = _close(s, i, "(", ")")
-            inner = s[i + 1:j]
-            i = j + 1
-            if inner.startswith(("?=", "?!", "?<=", "?<!")):
-                continue  # zero-width
-            if inner.startswith("?:"):
-                inner = inner[2:]
-            elif inner.startswith("?P<"):
-                inner = inner[inner.index(">") + 1:]
-            elif inner.startswith("?"):
-                return None
-            item = _first_chars(inner)
-        elif c == "[":
-            j = _close(s, i, "[", "]")
-            item = _class_chars(s[i + 1:j])
-            i = j + 1
-        elif c == "\\":
-            e = s[i + 1]
-            if e == "x":
-                item, i = {chr(int(s[i + 2:i + 4], 16))}, i + 4
-            elif e == "d":
-                item, i = set("0123456789"), i + 2
-            elif e == "s":
-                item, i = set(" \t\n\r\f\v"), i + 2
-            elif e.isalpha():
-                return None
-            else:
-                item, i = {e}, i + 2
-        elif c in "^$":
-            i += 1
-            continue
-        elif c in ".*+?{":
-            return None
-        else:
-            item, i = {c}, i + 1
-        if item is None:
-            return None
-        optional = False
-        if i < len(s) and s[i] in "?*":
-            optional, i = True, i + 1
-        elif i < len(s) and s[i] == "{":
-            j = s.index("}", i)
-            optional, i = s[i + 1:j].split(",")[0].strip() in ("", "0"), j + 1
-        elif i < len(s) and s[i] == "+":
-            i += 1
-        if i < len(s) and s[i] == "?":
-            i += 1
-        chars |= item
-        if not optional:
-            return chars
-    return None
-
-
-def _fast(pattern: str, flags: int = 0) -> re.Pattern:
-    """Compile ``pattern`` behind a look-ahead of its first characters when they can be known.
-
-    Only for patterns opening with a capturing or optional group or a look-behind: ``re`` already
-    scans quickly for a leading literal or alternation of literals, and a look-ahead would disable that.
-    """
-    opens_optional = pattern.startswith("(") and pattern[_close(pattern, 0, "(", ")") + 1:][:1] in ("?", "*")
-    if not (opens_optional or pattern.startswith(("(?<", "(?P<", "(?:(?P<"))):
-        return re.compile(pattern, flags)
-    try:
-        first = _first_chars(pattern)
-    except (ValueError, IndexError):
-        first = None
-    if first:
-        cls = "".join(re.escape(c) for c in sorted(first))
-        return re.compile(f"(?=[{cls}])(?:{pattern})", flags)
-    return re.compile(pattern, flags)
 
 # ---------------------------------------------------------------------------------------------
 # vocabulary
@@ -425,9 +253,12 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _problem_spans(doc_id: str, problems: pd.DataFrame | None) -> list[tuple[int, int, object]]:
+def _problem_spans(doc_id: str, problems: pd.DataFrame | list | None) -> list[tuple[int, int, object]]:
+    """(start, end, problem_no) of each problem, from a problems frame or a list of such triples."""
     if problems is None or len(problems) == 0:
         return []
+    if isinstance(problems, list):
+        return sorted(problems, key=lambda t: (t[0], t[1]))
     p = problems
     if "doc_id" in p.columns:
         p = p[p["doc_id"] == doc_id]
@@ -979,10 +810,25 @@ class _DisciplineExtractor:
 
 def extract_discipline(doc_id: str, text: str, problems: pd.DataFrame | None = None) -> pd.DataFrame:
     """Disciplinary measures a notice reports, one row per counted action (columns DISCIPLINE_COLUMNS)."""
-    spans = _problem_spans(doc_id, problems)
+    out = discipline_columns(doc_id, text, _problem_spans(doc_id, problems))
+    df = pd.DataFrame(out, columns=DISCIPLINE_COLUMNS)
+    df["row_no"] = df["row_no"].astype("int64")
+    df["count"] = df["count"].astype("int64")
+    df["form"] = _nullable_int(out["form"])
+    df["parent"] = _nullable_int(out["parent"])
+    df["problem_no"] = _problem_series(out["problem_no"])
+    for c in ("char_start", "char_end", "match_start", "match_end"):
+        df[c] = df[c].astype("int64")
+    return df
+
+
+def discipline_columns(doc_id: str, text: str, spans: list[tuple[int, int, object]],
+                       sentences: list[tuple[int, int]] | None = None) -> dict[str, list]:
+    """The rows of :func:`extract_discipline` as column lists (the build's fast path, no pandas)."""
+    spans = _problem_spans(doc_id, spans)
     ex = _DisciplineExtractor(text, spans)
     rows: list[_Row] = []
-    for s, e in _sentences(text):
+    for s, e in (_sentences(text) if sentences is None else sentences):
         base = len(rows)
         for r in ex.sentence_rows(s, e):
             if r.parent is not None:
@@ -1018,15 +864,7 @@ def extract_discipline(doc_id: str, text: str, problems: pd.DataFrame | None = N
         out["char_end"].append(r.e)
         out["match_start"].append(r.m_start)
         out["match_end"].append(r.m_end)
-    df = pd.DataFrame(out, columns=DISCIPLINE_COLUMNS)
-    df["row_no"] = df["row_no"].astype("int64")
-    df["count"] = df["count"].astype("int64")
-    df["form"] = _nullable_int(out["form"])
-    df["parent"] = _nullable_int(out["parent"])
-    df["problem_no"] = _problem_series(out["problem_no"])
-    for c in ("char_start", "char_end", "match_start", "match_end"):
-        df[c] = df[c].astype("int64")
-    return df
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1047,9 +885,22 @@ def _figure_label(text: str, m: re.Match, num_end: int) -> str:
 
 def extract_stated_figures(doc_id: str, text: str, problems: pd.DataFrame | None = None) -> pd.DataFrame:
     """Totals a notice states in words (problems, measures, institutions, funds…; columns STATED_COLUMNS)."""
+    out = stated_columns(doc_id, text, _problem_spans(doc_id, problems))
+    df = pd.DataFrame(out, columns=STATED_COLUMNS)
+    df["row_no"] = df["row_no"].astype("int64")
+    df["value"] = df["value"].astype("float64")
+    df["problem_no"] = _problem_series(out["problem_no"])
+    df["char_start"] = df["char_start"].astype("int64")
+    df["char_end"] = df["char_end"].astype("int64")
+    return df
+
+
+def stated_columns(doc_id: str, text: str, spans: list[tuple[int, int, object]],
+                   sentences: list[tuple[int, int]] | None = None) -> dict[str, list]:
+    """The rows of :func:`extract_stated_figures` as column lists (the build's fast path, no pandas)."""
     rules, units = _figure_rules()
-    spans = _problem_spans(doc_id, problems)
-    sents = _sentences(text)
+    spans = _problem_spans(doc_id, spans)
+    sents = _sentences(text) if sentences is None else sentences
     sent_starts = [x[0] for x in sents]
     quotes = [(m.start(), m.end()) for m in _QUOTE_RX.finditer(text) if m.group(0).startswith("《")]
     claimed: list[tuple[int, int]] = []
@@ -1091,10 +942,4 @@ def extract_stated_figures(doc_id: str, text: str, problems: pd.DataFrame | None
         for c, v in zip(STATED_COLUMNS, (doc_id, i + 1, key, label, value, unit, raw_value, raw_unit, pno,
                                          sentence, s, e), strict=True):
             out[c].append(v)
-    df = pd.DataFrame(out, columns=STATED_COLUMNS)
-    df["row_no"] = df["row_no"].astype("int64")
-    df["value"] = df["value"].astype("float64")
-    df["problem_no"] = _problem_series(out["problem_no"])
-    df["char_start"] = df["char_start"].astype("int64")
-    df["char_end"] = df["char_end"].astype("int64")
-    return df
+    return out

@@ -33,6 +33,7 @@ from functools import lru_cache
 import phonenumbers
 from phonenumbers import geocoder
 
+from analysis.fastre import compile_fast
 from analysis.numerals import cn_to_int
 from analysis.vocab import load_table, package_file
 
@@ -133,18 +134,18 @@ class _DateTok:
 
 
 _S = r"[ \t]*"
-_TOK_YEAR = re.compile(
+_TOK_YEAR = compile_fast(
     rf"(?<![\d.])(?P<y>(?:19|20)\d{{2}}|(?:19|20)?[{_PH}]{{2,4}})(?P<rest>[ \t年月\d{_PH}]{{1,14}}?)[日号]"
 )
-_TOK_MD = re.compile(rf"(?<![\d年月{_PH}.])(?P<m>\d{{1,2}}|[{_PH}]{{1,2}}){_S}月{_S}(?P<d>\d{{1,2}}|[{_PH}]{{1,2}}){_S}[日号]")
-_TOK_CN = re.compile(
+_TOK_MD = compile_fast(rf"(?<![\d年月{_PH}.])(?P<m>\d{{1,2}}|[{_PH}]{{1,2}}){_S}月{_S}(?P<d>\d{{1,2}}|[{_PH}]{{1,2}}){_S}[日号]")
+_TOK_CN = compile_fast(
     rf"(?P<y>[〇○零一二三四五六七八九]{{4}}){_S}年{_S}(?P<m>[一二三四五六七八九十]{{1,2}}){_S}月{_S}"
     rf"(?P<d>[一二三四五六七八九十]{{1,3}}){_S}日"
 )
-_TOK_ISO = re.compile(r"(?<![\d.])(?P<y>(?:19|20)\d{2})(?P<s>[-/.])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})(?![\d.])")
-_REST_OK = re.compile(rf"^年(\d{{1,2}}|[{_PH}]{{1,2}})月(\d{{1,2}}|[{_PH}]{{1,2}})$")
-_REST_TYPO = re.compile(r"^年?[年月]*(\d{1,2})[年月]+(\d{1,2})$")
-_REST_DIGITS = re.compile(r"^年?(\d{2,4})$")
+_TOK_ISO = compile_fast(r"(?<![\d.])(?P<y>(?:19|20)\d{2})(?P<s>[-/.])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})(?![\d.])")
+_REST_OK = compile_fast(rf"^年(\d{{1,2}}|[{_PH}]{{1,2}})月(\d{{1,2}}|[{_PH}]{{1,2}})$")
+_REST_TYPO = compile_fast(r"^年?[年月]*(\d{1,2})[年月]+(\d{1,2})$")
+_REST_DIGITS = compile_fast(r"^年?(\d{2,4})$")
 
 
 def _is_ph(s: str) -> bool:
@@ -194,11 +195,11 @@ def _tokenize_dates(text: str) -> list[_DateTok]:
     return out
 
 
-_INSPECTION_CUE = re.compile(r"巡[察视]\S{0,2}组|(?:开展|进行)了?[^。，；]{0,8}巡[察视]|巡[察视]了")
-_INSPECTION_ACT = re.compile(r"(?:开展|进行)了?[^。，；]{0,8}巡[察视]")
-_STATED_YEAR = re.compile(rf"(?<!\d)(?P<y>(?:19|20)\d{{2}})[ \t]*年[ \t]*(?=[，{_PH}\d一二三四五六七八九十]|[上下]半年)")
-_RANGE_SEP = re.compile(r"[ \t]*起?(?:至|到|—{1,2}|-{1,2}|－{1,2}|~|～)[ \t]*")
-_DAY_ONLY = re.compile(r"(?P<d>\d{1,2})[ \t]*[日号]")
+_INSPECTION_CUE = compile_fast(r"巡[察视]\S{0,2}组|(?:开展|进行)了?[^。，；]{0,8}巡[察视]|巡[察视]了")
+_INSPECTION_ACT = compile_fast(r"(?:开展|进行)了?[^。，；]{0,8}巡[察视]")
+_STATED_YEAR = compile_fast(rf"(?<!\d)(?P<y>(?:19|20)\d{{2}})[ \t]*年[ \t]*(?=[，{_PH}\d一二三四五六七八九十]|[上下]半年)")
+_RANGE_SEP = compile_fast(r"[ \t]*起?(?:至|到|—{1,2}|-{1,2}|－{1,2}|~|～)[ \t]*")
+_DAY_ONLY = compile_fast(r"(?P<d>\d{1,2})[ \t]*[日号]")
 _SENT_END = "。！？\n"
 
 
@@ -228,8 +229,8 @@ class _Gazetteer:
 
 
 _SKIP_NAMES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
-_PROV_SUFFIX = re.compile(r"(壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区|省|市)$")
-_CITY_SUFFIX = re.compile(r"(地区|盟|市)$")
+_PROV_SUFFIX = compile_fast(r"(壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区|省|市)$")
+_CITY_SUFFIX = compile_fast(r"(地区|盟|市)$")
 
 
 @lru_cache(maxsize=1)
@@ -401,8 +402,8 @@ def _city_pinyin() -> dict[str, tuple[str, set[str]]]:
     return out
 
 
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@((?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,})")
-_URL = re.compile(r"(?<![@A-Za-z0-9.-])((?:[A-Za-z0-9-]+\.)+(?:gov\.cn|com\.cn|org\.cn|cn))(?![A-Za-z0-9-])", re.I)
+_EMAIL = compile_fast(r"[A-Za-z0-9._%+-]+@((?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,})")
+_URL = compile_fast(r"(?<![@A-Za-z0-9.-])((?:[A-Za-z0-9-]+\.)+(?:gov\.cn|com\.cn|org\.cn|cn))(?![A-Za-z0-9-])", re.I)
 _DOMAIN_NOISE = {"www", "mail", "gov", "cn", "com", "org", "net", "edu", "http", "https"}
 
 
@@ -428,10 +429,10 @@ def _domain_paths(domain: str) -> set[Path] | None:
 
 # --------------------------------------------------------------------------- evidence in the text
 
-_ADDRESS = re.compile(r"(?<!电子)(?:邮政信箱|邮寄地址|通讯地址|通信地址|联系地址|来信地址|办公地址|地址|信箱)[：:]?[ \t]*"
+_ADDRESS = compile_fast(r"(?<!电子)(?:邮政信箱|邮寄地址|通讯地址|通信地址|联系地址|来信地址|办公地址|地址|信箱)[：:]?[ \t]*"
                       r"(?P<v>[^，；。\n]{2,60})")
-_PHONE = re.compile(r"(?<![\d-])[（(]?(?P<ac>0\d{2,3})[）)]?[ \t]*[-－—‐]?[ \t]*(?P<local>\d{7,8})(?![\d-])")
-_PHONE_CUE = re.compile(r"电话|热线|传真|联系方式|举报|Tel|TEL|tel")
+_PHONE = compile_fast(r"(?<![\d-])[（(]?(?P<ac>0\d{2,3})[）)]?[ \t]*[-－—‐]?[ \t]*(?P<local>\d{7,8})(?![\d-])")
+_PHONE_CUE = compile_fast(r"电话|热线|传真|联系方式|举报|Tel|TEL|tel")
 
 
 def _phone_descriptions(text: str) -> list[tuple[str, str]]:
@@ -528,7 +529,7 @@ def _short_issuer(unit: str, short: str | None, text: str) -> tuple[str, str]:
 def _mention_re() -> re.Pattern[str]:
     kws = "|".join(re.escape(k) for k, _ in _unit_keywords())
     sufs = "|".join(re.escape(s) for s, _ in _org_suffixes())
-    return re.compile(rf"(?:^|(?<=[。；！？]))[ \t]*(?P<org>[{_PH}{_CJK}]{{1,12}}?(?:{kws})(?:{sufs}))", re.M)
+    return compile_fast(rf"(?:^|(?<=[。；！？]))[ \t]*(?P<org>[{_PH}{_CJK}]{{1,12}}?(?:{kws})(?:{sufs}))", re.M)
 
 
 def _text_issuer(text: str) -> str | None:
@@ -543,10 +544,10 @@ def _text_issuer(text: str) -> str | None:
 
 # --------------------------------------------------------------------------- title and signature
 
-_TITLE_END = re.compile(r"(通报|公告|公示)[》”]?$")
-_TITLE_PART = re.compile(rf"^[{_CJK}{_PH}0-9（）《》“”·]+$")
-_SENT_PUNCT = re.compile(r"[，。；！？：]")
-_FURNITURE = re.compile(r"发布日期|发布时间|浏览次数|字体|打印本页|关闭窗口|来源[：:]|分享到|上一篇|下一篇|责任编辑|"
+_TITLE_END = compile_fast(r"(通报|公告|公示)[》”]?$")
+_TITLE_PART = compile_fast(rf"^[{_CJK}{_PH}0-9（）《》“”·]+$")
+_SENT_PUNCT = compile_fast(r"[，。；！？：]")
+_FURNITURE = compile_fast(r"发布日期|发布时间|浏览次数|字体|打印本页|关闭窗口|来源[：:]|分享到|上一篇|下一篇|责任编辑|"
                         r"【|】|^\W*$|^（[^）]{0,20}）$")
 _ORG_LINE_MAX = 40
 
@@ -589,7 +590,7 @@ def _is_org_line(line: str) -> bool:
             and any(line.endswith(s) for s, _ in _org_suffixes()))
 
 
-_DATE_LINE = re.compile(r"^(?P<org>.*?)[ \t]*(?P<date>(?:19|20)\d{2}[ \t]*年.*日|[〇○零一二三四五六七八九]{4}[ \t]*年.*日|"
+_DATE_LINE = compile_fast(r"^(?P<org>.*?)[ \t]*(?P<date>(?:19|20)\d{2}[ \t]*年.*日|[〇○零一二三四五六七八九]{4}[ \t]*年.*日|"
                         r"(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2})$")
 
 
@@ -615,7 +616,7 @@ def _signature(lines: list[str]) -> tuple[list[str], _DateTok | None]:
     return orgs, date
 
 
-_FURNITURE_DATE = re.compile(r"(?:发布|发表|更新|发文|成文|公开|信息)(?:日期|时间)[：:][ \t]*(?P<date>[^ \t\n]{6,20})")
+_FURNITURE_DATE = compile_fast(r"(?:发布|发表|更新|发文|成文|公开|信息)(?:日期|时间)[：:][ \t]*(?P<date>[^ \t\n]{6,20})")
 
 
 # --------------------------------------------------------------------------- the extractor
@@ -688,10 +689,10 @@ def _in_range(text: str, toks: list[_DateTok], item: _DateTok) -> bool:
     return any(t.end <= item.start and _RANGE_SEP.fullmatch(text[t.end:item.start]) for t in toks)
 
 
-_BARE = re.compile(rf"(?<=[{_CJK}])(?P<n>\d{{2,4}})(?=[{_CJK}])(?![个项名人次件条万元家户份年月日号批轮届组期岁天])")
+_BARE = compile_fast(rf"(?<=[{_CJK}])(?P<n>\d{{2,4}})(?=[{_CJK}])(?![个项名人次件条万元家户份年月日号批轮届组期岁天])")
 # between a date and 反馈: words that make the date something else (a deadline, a meeting about the feedback)
-_DEADLINE = re.compile(r"以前|之前|以来|期间|截至|截止|前")
-_FEEDBACK_BLOCK = re.compile(r"以前|之前|以来|期间|截至|截止|前|召开|研究|制定|印发|学习|部署|讨论|整改|针对|对照|梳理|会议")
+_DEADLINE = compile_fast(r"以前|之前|以来|期间|截至|截止|前")
+_FEEDBACK_BLOCK = compile_fast(r"以前|之前|以来|期间|截至|截止|前|召开|研究|制定|印发|学习|部署|讨论|整改|针对|对照|梳理|会议")
 
 
 def _feedback(text: str, toks: list[_DateTok], out: _Out) -> None:
@@ -759,7 +760,7 @@ def _feedback(text: str, toks: list[_DateTok], out: _Out) -> None:
             out.warnings.append(f"feedback date {date} is before the inspection end {end}")
 
 
-_GROUP = re.compile(rf"第(?P<a>{_NUM}|[{_PH}]{{1,3}})?巡察小?组|巡察第?(?P<b>{_NUM}|[{_PH}]{{1,3}})小?组")
+_GROUP = compile_fast(rf"第(?P<a>{_NUM}|[{_PH}]{{1,3}})?巡察小?组|巡察第?(?P<b>{_NUM}|[{_PH}]{{1,3}})小?组")
 
 
 def _group(text: str, out: _Out) -> None:
@@ -787,7 +788,7 @@ def _group(text: str, out: _Out) -> None:
         out.warnings.append(f"inspection group stated as {sorted(set(numbers))}; took the first, {numbers[0]}")
 
 
-_ROUND = re.compile(rf"(?:{_NUM}届)?(?:中共)?(?:[省市区县州旗盟]委)?第{_NUM}轮(?:第{_NUM}批)?")
+_ROUND = compile_fast(rf"(?:{_NUM}届)?(?:中共)?(?:[省市区县州旗盟]委)?第{_NUM}轮(?:第{_NUM}批)?")
 
 
 def _round(title: str | None, text: str, range_sentence: int | None) -> str | None:

@@ -161,6 +161,18 @@ _t(Table("load_issues", "Files that did not load (or loaded with a problem), one
     C("doc_id", "VARCHAR", "The document it concerns, when one exists."),
 ), stage="ingest"))
 
+_t(Table("corpus_files", "Every file of corpus/ at the last build with its size and modification time, so an "
+         "incremental build reads only files that changed.", (
+    C("source_file", "VARCHAR", "Path relative to corpus/.", True),
+    C("size_bytes", "BIGINT", "File size when last read.", True),
+    C("mtime_ns", "BIGINT", "Modification time (ns since the epoch) when last read.", True),
+    C("ctime_ns", "BIGINT", "Status-change time (ns since the epoch) when last read: any rewrite changes it, even "
+      "one that restores the modification time.", True),
+    C("sha256", "VARCHAR", "SHA-256 of the bytes (NULL when the file could not be read)."),
+    C("doc_id", "VARCHAR", "Document the file loaded as (for a duplicate, the document it duplicates); NULL when "
+      "it did not load."),
+), key=("source_file",), stage="ingest"))
+
 _t(Table("discipline_actions", "Every stated disciplinary count, with its sentence and offsets.", (
     DOC,
     C("row_no", "INTEGER", "1-based within the document.", True),

@@ -252,6 +252,11 @@ def _tokenize_texts(engine: Engine, texts: Sequence[str]) -> tuple[list[int], li
     return counts, toks, tags
 
 
+def tokenize_texts(texts: Sequence[str], engine: Engine = "rjieba") -> tuple[list[int], list[str], list[str]]:
+    """Kept tokens of each text, in-process: (number of tokens per text, flat tokens, flat POS tags)."""
+    return _tokenize_texts(engine, texts)
+
+
 def _worker_init(engine: Engine) -> None:
     get_segmenter(engine)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analysis import schema
+from analysis import schema, warehouse
 from analysis.cli import main as cli_main
 from analysis.normalize import compare_key
 from analysis.warehouse import BuildLocked, build, build_lock
@@ -247,3 +247,93 @@ def test_schema_command_prints_dictionary(capsys):
     assert cli_main(["schema"]) == 0
     out = capsys.readouterr().out
     assert "## `documents`" in out and "problems_stated" in out
+
+
+VOCAB_FROM_TOKENS = """select count(*) from (
+    (select token, count(*), count(distinct doc_id), count(distinct (doc_id, unit_kind, unit_no)) from tokens
+     group by token except select token, freq, doc_freq, unit_freq from vocabulary)
+    union all
+    (select token, freq, doc_freq, unit_freq from vocabulary except
+     select token, count(*), count(distinct doc_id), count(distinct (doc_id, unit_kind, unit_no)) from tokens
+     group by token))"""
+
+
+def _info(db):
+    c = duckdb.connect(str(db), read_only=True)
+    try:
+        return dict(c.execute("select key, value from build_info").fetchall())
+    finally:
+        c.close()
+
+
+def test_incremental_build_patches_documents_and_defers_comparisons(sample_corpus, tmp_path, monkeypatch):
+    corpus = _copy_corpus(sample_corpus, tmp_path / "c")
+    db = tmp_path / "w.duckdb"
+    build(corpus, db, quiet=True, workers=1)
+    monkeypatch.setattr(warehouse, "REFRESH_FRACTION", 1.0)   # as in a large corpus: one notice is a small change
+    text = (corpus / "002_12b1316753024736.txt").read_text(encoding="utf-8")
+    (corpus / "added.txt").write_text(text.replace("问题", "问题。补充核查", 2) + "\n新增测试段落。", encoding="utf-8")
+    s = build(corpus, db, quiet=True, workers=1)
+    assert s.parsed == 1 and s.reused == 5 and not s.issues
+    c = duckdb.connect(str(db), read_only=True)
+    new_id = c.execute("select doc_id from documents where source_file = 'added.txt'").fetchone()[0]
+    assert c.execute(VOCAB_FROM_TOKENS).fetchone()[0] == 0
+    n_measures = c.execute("select count(*) from measures where doc_id = ?", [new_id]).fetchone()[0]
+    assert n_measures > 0
+    assert c.execute("select count(*) from measure_specificity where doc_id = ?", [new_id]).fetchone()[0] == n_measures
+    assert c.execute("select count(*) from problem_categories c join problems p using (doc_id, problem_no) "
+                     "where doc_id = ?", [new_id]).fetchone()[0] == \
+        c.execute("select count(*) from problems where doc_id = ?", [new_id]).fetchone()[0]
+    assert c.execute("select count(*) from clusters where doc_id = ?", [new_id]).fetchone()[0] == 0   # deferred
+    c.close()
+    info = _info(db)
+    assert info["build_mode"] == "incremental" and info["comparisons_pending_changes"] == "1"
+    # removing the file again: its rows go everywhere, and the comparisons match the corpus again
+    (corpus / "added.txt").unlink()
+    build(corpus, db, quiet=True, workers=1)
+    c = duckdb.connect(str(db), read_only=True)
+    for t in warehouse._doc_tables():
+        assert c.execute(f'select count(*) from "{t}" where doc_id = ?', [new_id]).fetchone()[0] == 0, t
+    assert c.execute(VOCAB_FROM_TOKENS).fetchone()[0] == 0
+    c.close()
+    assert _info(db)["comparisons_pending_changes"] == "0"
+
+
+def test_refreshed_incremental_build_equals_a_full_build(sample_corpus, tmp_path):
+    corpus = _copy_corpus(sample_corpus, tmp_path / "c")
+    db = tmp_path / "w.duckdb"
+    moved = corpus / "004_25862af15d327798.txt"
+    hold = moved.read_bytes()
+    moved.unlink()
+    build(corpus, db, quiet=True, workers=1)
+    moved.write_bytes(hold)
+    s = build(corpus, db, quiet=True, workers=1, refresh_comparisons=True)
+    assert s.parsed == 1 and s.reused == 4
+    ref = tmp_path / "full.duckdb"
+    build(corpus, ref, quiet=True, workers=1, full=True)
+    c = duckdb.connect(str(db), read_only=True)
+    c.execute(f"attach '{ref}' as ref (read_only)")
+    for t in schema.TABLES:
+        if t in ("build_info", "corpus_files"):
+            continue
+        cols = ", ".join(f'"{x}"' for x in schema.TABLES[t].column_names if x != "fingerprint")
+        diff = c.execute(f'select count(*) from ((select {cols} from main."{t}" except all select {cols} from ref."{t}") '
+                         f'union all (select {cols} from ref."{t}" except all select {cols} from main."{t}"))').fetchone()[0]
+        assert diff == 0, t
+    c.close()
+
+
+def test_unchanged_files_are_not_read_again(sample_corpus, tmp_path, monkeypatch):
+    corpus = _copy_corpus(sample_corpus, tmp_path / "c")
+    db = tmp_path / "w.duckdb"
+    build(corpus, db, quiet=True, workers=1)
+    reads = []
+    real = warehouse.read_document
+    monkeypatch.setattr(warehouse, "read_document", lambda p, root: reads.append(p.name) or real(p, root))
+    s = build(corpus, db, quiet=True, workers=1)
+    assert s.reused == 5 and reads == []
+    # same bytes written again (new times): read, recognised as unchanged, not parsed
+    p = corpus / "001_2de122b7e26fbdc6.txt"
+    p.write_bytes(p.read_bytes())
+    s = build(corpus, db, quiet=True, workers=1)
+    assert reads == [p.name] and s.parsed == 0 and s.reused == 5
