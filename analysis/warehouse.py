@@ -96,7 +96,16 @@ def process_document(raw: RawDoc, manifest_row: dict | None, fingerprint: str) -
     from analysis import extract, metadata
     from analysis.parse import parse_notice
 
+    clock = [time.perf_counter()]
+    timing: dict[str, float] = {}
+
+    def lap(stage: str) -> None:
+        now = time.perf_counter()
+        timing[stage] = timing.get(stage, 0.0) + now - clock[0]
+        clock[0] = now
+
     norm = normalize(raw.raw_text)
+    lap("normalize")
     text = norm.text
     doc_id = raw.doc_id
     warnings: list[dict] = []
@@ -108,10 +117,13 @@ def process_document(raw: RawDoc, manifest_row: dict | None, fingerprint: str) -
                          "message": f"removed {norm.n_dropped_chars} character(s) of conversion debris "
                                     f"({', '.join(kinds)})"})
     man = {k: v for k, v in (manifest_row or {}).items() if v}
+    lap("normalize")
     meta = metadata.extract_metadata(text, man or None)
+    lap("metadata")
     for w in meta.get("warnings", []):
         warnings.append({"stage": "metadata", "kind": "metadata", "message": w})
     parsed = parse_notice(text)
+    lap("parse")
     for w in parsed.warnings:
         warnings.append({"stage": "parse", **w})
     spans = [(int(r["char_start"]), int(r["char_end"]), r["problem_no"]) for r in parsed.problems
@@ -119,6 +131,7 @@ def process_document(raw: RawDoc, manifest_row: dict | None, fingerprint: str) -
     sentences = extract._sentences(text)
     disc = extract.discipline_columns(doc_id, text, spans, sentences)
     stated = extract.stated_columns(doc_id, text, spans, sentences)
+    lap("extract")
     stated_problems = None
     for key, value in zip(stated["figure"], stated["value"], strict=True):
         if key == "problems_reported":
@@ -135,6 +148,8 @@ def process_document(raw: RawDoc, manifest_row: dict | None, fingerprint: str) -
     })
     for i, w in enumerate(warnings, 1):
         w["warning_no"] = i
+    tokens = tokenize_document(doc_id, parsed.problems, parsed.measures, parsed.sections)
+    lap("tokenize")
     return {
         "documents": _columns("documents", [doc], doc_id),
         "sections": _columns("sections", parsed.sections, doc_id),
@@ -146,7 +161,8 @@ def process_document(raw: RawDoc, manifest_row: dict | None, fingerprint: str) -
                                                        "coverage": parsed.coverage}], doc_id),
         "discipline_actions": disc,
         "stated_figures": stated,
-        "tokens": tokenize_document(doc_id, parsed.problems, parsed.measures, parsed.sections),
+        "tokens": tokens,
+        "_seconds": timing,
     }
 
 
@@ -194,10 +210,14 @@ def tokenize_document(doc_id: str, problems: list[dict], measures: list[dict],
             "token": toks, "pos": tags}
 
 
-def _process_job(args: tuple) -> tuple[str, dict[str, dict[str, list]] | str]:
+def _process_job(args: tuple) -> tuple[str, dict | str]:
+    """Run in a worker: the document's rows as Arrow tables (cheap to send back and to insert)."""
     raw, man, fp = args
     try:
-        return raw.doc_id, process_document(raw, man, fp)
+        res = process_document(raw, man, fp)
+        out: dict = {t: _arrow_table(t, res[t]) for t in PER_DOC_TABLES}
+        out["_seconds"] = res["_seconds"]
+        return raw.doc_id, out
     except Exception as e:  # one bad notice must not stop the corpus
         return raw.doc_id, f"{type(e).__name__}: {e}"
 
@@ -227,9 +247,19 @@ def _finish(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(stmt)
 
 
-def _arrow_column(values: list):
+_ARROW_TYPES = {"VARCHAR": "string", "INTEGER": "int32", "BIGINT": "int64", "DOUBLE": "float64", "BOOLEAN": "bool_"}
+
+
+def _arrow_column(values: list, sql_type: str | None = None):
+    """An Arrow array of the column's declared type when the values allow, else inferred, else text."""
     import pyarrow as pa
 
+    name = _ARROW_TYPES.get(sql_type or "")
+    if name is not None:
+        try:
+            return pa.array(values, type=getattr(pa, name)())
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
+            pass
     try:
         return pa.array(values)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
@@ -237,19 +267,44 @@ def _arrow_column(values: list):
         return pa.array([None if v is None else str(v) for v in values], type=pa.string())
 
 
-def _insert_columns(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, list]) -> None:
-    """Insert column lists through Arrow (no pandas); DuckDB casts to the declared column types."""
+def _arrow_table(table: str, columns: dict[str, list]):
+    """One table's column lists as an Arrow table with exactly the table's columns."""
     import pyarrow as pa
 
+    types = {c.name: c.type for c in schema.TABLES[table].columns}
     cols = _table_columns(table)
     n = len(columns.get(cols[0], []))
-    if n == 0:
+    return pa.table({c: _arrow_column(columns[c], types.get(c)) if c in columns else pa.nulls(n) for c in cols})
+
+
+def _insert_arrow(con: duckdb.DuckDBPyConnection, table: str, batch) -> None:
+    if batch is None or batch.num_rows == 0:
         return
-    batch = pa.table({c: _arrow_column(columns[c]) if c in columns else pa.nulls(n) for c in cols})
     con.register("_batch", batch)
-    collist = ", ".join(f'"{c}"' for c in cols)
+    collist = ", ".join(f'"{c}"' for c in _table_columns(table))
     con.execute(f'insert into "{table}" ({collist}) select {collist} from _batch')
     con.unregister("_batch")
+
+
+def _insert_tables(con: duckdb.DuckDBPyConnection, table: str, tables: list) -> None:
+    """Insert per-document Arrow tables in one batch (one insert per document if their types differ)."""
+    import pyarrow as pa
+
+    tables = [t for t in tables if t.num_rows]
+    if not tables:
+        return
+    try:
+        batch = pa.concat_tables(tables, promote_options="permissive")
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        for t in tables:
+            _insert_arrow(con, table, t)
+        return
+    _insert_arrow(con, table, batch)
+
+
+def _insert_columns(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, list]) -> None:
+    """Insert column lists through Arrow (no pandas); DuckDB casts to the declared column types."""
+    _insert_arrow(con, table, _arrow_table(table, columns))
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frames: list[pd.DataFrame]) -> None:
@@ -571,25 +626,25 @@ def build(corpus: Path = DEFAULT_CORPUS, db: Path = DEFAULT_DB, *, full: bool = 
 
             bar = tqdm(total=len(sc.process), desc="parsing", unit="file", disable=progress is False or quiet,
                        file=sys.stderr, leave=False)
-            buffers: dict[str, dict[str, list]] = {t: {} for t in PER_DOC_TABLES}
+            buffers: dict[str, list] = {t: [] for t in PER_DOC_TABLES}
             n_buffered = 0
 
             def flush() -> None:
                 nonlocal n_buffered
                 t0 = time.perf_counter()
-                ids = buffers["documents"].get("doc_id", [])
+                ids = [i for t in buffers["documents"] for i in t.column("doc_id").to_pylist()]
                 if patch:
                     replaced = [i for i in ids if i in old.fingerprints]
                     _drop_documents(con, replaced)
                     dropped.extend(replaced)
                 for t in PER_DOC_TABLES:
-                    _insert_columns(con, t, buffers[t])
-                    buffers[t] = {}
+                    _insert_tables(con, t, buffers[t])
+                    buffers[t] = []
                 added.extend(ids)
                 n_buffered = 0
                 summary.stage_seconds["load"] = summary.stage_seconds.get("load", 0.0) + time.perf_counter() - t0
 
-            def take(doc_id: str, result: dict[str, dict[str, list]] | str, source_file: str) -> None:
+            def take(doc_id: str, result: dict | str, source_file: str) -> None:
                 nonlocal n_buffered
                 if isinstance(result, str):
                     load_issues.append({"source_file": source_file, "severity": "error",
@@ -597,10 +652,10 @@ def build(corpus: Path = DEFAULT_CORPUS, db: Path = DEFAULT_DB, *, full: bool = 
                     say(f"{source_file}: could not be parsed: {result}")
                     summary.load_errors += 1
                     return
+                for stage, sec in result["_seconds"].items():
+                    summary.stage_seconds[stage] = summary.stage_seconds.get(stage, 0.0) + sec
                 for t in PER_DOC_TABLES:
-                    buf = buffers[t]
-                    for c, values in result[t].items():
-                        buf.setdefault(c, []).extend(values)
+                    buffers[t].append(result[t])
                 n_buffered += 1
                 summary.parsed += 1
                 if n_buffered >= BATCH_DOCS:
