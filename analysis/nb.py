@@ -127,7 +127,7 @@ class Places:
 
     def subtitle(self, text: str) -> str:
         """*text* with the caption saying what was aggregated (unchanged when nothing was)."""
-        return f"{text}\n{self.caption}" if self.caption else text
+        return subtitle(text, self.caption)
 
 
 def use_places(con: duckdb.DuckDBPyConnection, level: str = "auto", top_n: int | None = 40,
@@ -197,6 +197,11 @@ class Selection(NamedTuple):
     query: str
     caption: str = ""
     other: str | None = None
+
+
+def subtitle(*parts: str | None) -> str:
+    """A chart subtitle: the non-empty *parts* (text, then captions), one per line."""
+    return "\n".join(p for p in parts if p)
 
 
 def sample_caption(shown: int, total: int, seed: int, what: tuple[str, str] = ("篇", "notices")) -> str:

@@ -30,8 +30,11 @@
 DB = None
 # where charts go; None = reports/figures
 FIGURES = None
+# rows shown in the per-notice tables (the warehouse may hold thousands of notices)
+ROWS = 50
 
 # %%
+# ruff: noqa: E402, B018 (notebook: imports follow the parameters cell; a cell's last expression is its output)
 from analysis import nb
 
 con = nb.open_warehouse(DB)
@@ -39,12 +42,19 @@ nb.query(con, "select key, value from build_info order by key")
 
 # %% [markdown]
 # ## The notices
+# How many per province, then the first notices (`ROWS` of them) one per row.
+
+# %%
+nb.query(con, """
+select coalesce(province, '?') as province, count(*) as notices, count(distinct district) as districts,
+       sum(problems_found) as problems, sum(measures_found) as measures
+from documents group by all order by notices desc, province""")
 
 # %%
 nb.query(con, """
 select source_file, coalesce(province, '?') as province, coalesce(district, '?') as district, unit, unit_type,
        publish_date, problems_stated, problems_found, measures_found
-from documents order by province, district, source_file""")
+from documents order by province, district, source_file limit ?""", [ROWS])
 
 # %% [markdown]
 # ## Tables you can query
@@ -59,11 +69,14 @@ from duckdb_tables() t where t.database_name = current_database() order by 1""")
 # ## Files that did not load, and what the parser had to recover
 
 # %%
-nb.query(con, "select severity, source_file, reason from load_issues order by severity, source_file")
+nb.query(con, "select severity, count(*) as files from load_issues group by all order by all")
+
+# %%
+nb.query(con, "select severity, source_file, reason from load_issues order by severity, source_file limit ?", [ROWS])
 
 # %%
 nb.query(con, "select source_file, problems_found, measures_found, round(coverage, 3) as coverage, n_warnings "
-              "from parse_report order by source_file")
+              "from parse_report order by source_file limit ?", [ROWS])
 
 # %% [markdown]
 # ## Any unit in its context

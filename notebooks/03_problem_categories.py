@@ -24,23 +24,32 @@ FIGURES = None
 LEVEL = "category"
 # drop classifications below this confidence
 MIN_CONFIDENCE = 0.0
+# "district", "city", "province" or "auto" (the finest level with at most TOP_N places)
+PLACE_LEVEL = "auto"
+# places shown one by one; the rest are pooled into one "其他" row
+TOP_N = 40
+# discrepancies labelled on the scatter plot
+LABELS = 20
 
 # %%
+# ruff: noqa: E402, B018 (notebook: imports follow the parameters cell; a cell's last expression is its output)
 from analysis import nb, plots
 
 con = nb.open_warehouse(DB)
-ex = nb.Exporter(con, FIGURES, {"level": LEVEL, "min_confidence": MIN_CONFIDENCE})
+ex = nb.Exporter(con, FIGURES, {"level": LEVEL, "min_confidence": MIN_CONFIDENCE, "place_level": PLACE_LEVEL,
+                                "top_n": TOP_N})
+pl = nb.use_places(con, PLACE_LEVEL, TOP_N)
 
 # %%
 sql = f"""
 with c as (
-  select coalesce(d.district, d.unit, d.source_file) as place, coalesce(pc.{LEVEL}, '其他') as cat
-  from problem_categories pc join documents d using (doc_id) where pc.confidence >= ?)
+  select p.place, coalesce(pc.{LEVEL}, '其他') as cat
+  from problem_categories pc join place p using (doc_id) where pc.confidence >= ?)
 select place, cat, count(*) as n, count(*) / sum(count(*)) over (partition by place) as share
 from c group by place, cat order by place, cat"""
 shares = nb.query(con, sql, [MIN_CONFIDENCE])
-fig = plots.heatmap(shares, "place", "cat", "share", title="各地问题类别占比", subtitle="Share of problems by category",
-                    fmt=".0%")
+fig = plots.heatmap(shares, "place", "cat", "share", row_order=pl.order, other=pl.other, title="各地问题类别占比",
+                    subtitle=pl.subtitle("Share of problems by category"), fmt=".0%")
 ex.save(fig, f"categories_share_{LEVEL}", shares, query=sql)
 shares
 
@@ -53,12 +62,15 @@ nb.query(con, """select rule, count(*) as n, round(avg(confidence), 2) as mean_c
 
 # %% [markdown]
 # ## Problems stated vs enumerated
+# One point per distinct (stated, enumerated) pair, counted in the warehouse; its area grows with the notices.
 
 # %%
-sql = """select coalesce(district, unit, source_file) as place, problems_stated, problems_found from documents
-         where problems_stated is not null"""
+sql = """select d.problems_stated, d.problems_found, count(*) as notices, min(p.district_label) as place
+         from documents d join place p using (doc_id) where d.problems_stated is not null
+         group by all order by all"""
 sf = nb.query(con, sql)
-fig = plots.scatter_stated_vs_found(sf, "problems_stated", "problems_found", label="place",
-                                    title="通报所称问题数与列举问题数", subtitle="Problems stated vs enumerated")
+fig = plots.scatter_stated_vs_found(sf, "problems_stated", "problems_found", label="place", count="notices",
+                                    max_labels=LABELS, title="通报所称问题数与列举问题数",
+                                    subtitle="Problems stated vs enumerated")
 ex.save(fig, "categories_stated_vs_found", sf, query=sql)
 sf

@@ -23,23 +23,30 @@ DB = None
 FIGURES = None
 # empty = all
 PROVINCES = []
+# "district", "city", "province" or "auto" (the finest level with at most TOP_N places)
+PLACE_LEVEL = "auto"
+# places shown one by one; the rest are pooled into one "其他" bar
+TOP_N = 40
+# rows shown in the tables below
+ROWS = 50
 
 # %%
+# ruff: noqa: E402, B018 (notebook: imports follow the parameters cell; a cell's last expression is its output)
 from analysis import nb, plots
 
 con = nb.open_warehouse(DB)
-ex = nb.Exporter(con, FIGURES, {"provinces": PROVINCES})
-flt, args = nb.where_filter("province", PROVINCES)
+ex = nb.Exporter(con, FIGURES, {"provinces": PROVINCES, "place_level": PLACE_LEVEL, "top_n": TOP_N})
+pl = nb.use_places(con, PLACE_LEVEL, TOP_N, PROVINCES)
 
 # %% [markdown]
-# ## Per district and action (the count to report, with its basis)
+# ## Per place and action (the count to report, with its basis)
 
 # %%
-sql = f"""select coalesce(district, unit, doc_id) as place, action, basis, sum(count) as count
-          from district_discipline where {flt} group by all order by all"""
-dd = nb.query(con, sql, args)
-fig = plots.bar_counts(dd, "place", "count", hue="action", title="各地处理人数（按措施）",
-                       subtitle="Discipline per district by action (summary total, else sum of mentions)")
+sql = """select p.place, dd.action, dd.basis, sum(dd.count) as count
+         from district_discipline dd join place p using (doc_id) group by all order by all"""
+dd = nb.query(con, sql)
+fig = plots.bar_counts(dd, "place", "count", hue="action", other=pl.other, title="各地处理人数（按措施）",
+                       subtitle=pl.subtitle("Discipline per place by action (summary total, else sum of mentions)"))
 ex.save(fig, "discipline_by_action", dd, query=sql)
 dd
 
@@ -47,12 +54,12 @@ dd
 # ## By form of oversight
 
 # %%
-sql = f"""select coalesce(district, unit, doc_id) as place,
-                 coalesce('第' || ['一', '二', '三', '四'][form] || '种形态', '其他') as form, sum(count) as count
-          from district_discipline where {flt} group by all order by all"""
-forms = nb.query(con, sql, args)
-fig = plots.bar_counts(forms, "place", "count", hue="form", title="各地“四种形态”运用",
-                       subtitle="Discipline per district by form of oversight")
+sql = """select p.place, coalesce('第' || ['一', '二', '三', '四'][dd.form] || '种形态', '其他') as form,
+                sum(dd.count) as count
+         from district_discipline dd join place p using (doc_id) group by all order by all"""
+forms = nb.query(con, sql)
+fig = plots.bar_counts(forms, "place", "count", hue="form", other=pl.other, title="各地“四种形态”运用",
+                       subtitle=pl.subtitle("Discipline per place by form of oversight"))
 ex.save(fig, "discipline_by_form", forms, query=sql)
 forms
 
@@ -62,28 +69,49 @@ forms
 # %%
 nb.query(con, """
 select d.source_file, a.problem_no, p.heading, a.action, a.count, a.target, a.sentence
-from discipline_actions a join documents d using (doc_id) left join problems p using (doc_id, problem_no)
-where a.scope = 'mention' order by d.source_file, a.problem_no""")
+from discipline_actions a join documents d using (doc_id) join place using (doc_id)
+left join problems p using (doc_id, problem_no)
+where a.scope = 'mention' order by d.source_file, a.problem_no limit ?""", [ROWS])
 
 # %% [markdown]
 # ## Summary totals vs mentions, side by side
 
 # %%
 nb.query(con, """
-select doc_id, action, sum(count) filter (where scope = 'summary') as summary,
-       sum(count) filter (where scope = 'mention') as mentions
-from discipline_actions where parent is null group by all order by all""")
+select a.action, count(distinct a.doc_id) filter (where a.scope = 'summary') as notices_with_summary,
+       sum(a.count) filter (where a.scope = 'summary') as summary,
+       count(distinct a.doc_id) filter (where a.scope = 'mention') as notices_with_mentions,
+       sum(a.count) filter (where a.scope = 'mention') as mentions
+from discipline_actions a join place using (doc_id) where a.parent is null group by all order by all""")
+
+# %%
+nb.query(con, """
+select a.doc_id, a.action, sum(a.count) filter (where a.scope = 'summary') as summary,
+       sum(a.count) filter (where a.scope = 'mention') as mentions
+from discipline_actions a join place using (doc_id) where a.parent is null group by all order by all limit ?""",
+         [ROWS])
 
 # %% [markdown]
 # ## Funds and institutions
 
 # %%
-sql = """select coalesce(d.district, d.unit, d.source_file) as place, f.figure, f.label, f.value, f.unit,
-                f.raw_value, f.raw_unit, f.sentence
-         from stated_figures f join documents d using (doc_id)
-         where f.figure like 'funds%' or f.figure like 'institutions%' order by all"""
-funds = nb.query(con, sql)
-fig = plots.bar_counts(funds[funds.figure.str.startswith("institutions")], "place", "value", hue="figure",
-                       title="各地新建与修订制度数", subtitle="Institutions new/revised per district")
-ex.save(fig, "discipline_institutions", funds, query=sql)
-funds
+sql = """select p.place, f.figure, sum(f.value) as value, count(*) as mentions
+         from stated_figures f join place p using (doc_id)
+         where f.figure like 'institutions%' group by all order by all"""
+inst = nb.query(con, sql)
+fig = plots.bar_counts(inst, "place", "value", hue="figure", other=pl.other, title="各地新建与修订制度数",
+                       subtitle=pl.subtitle("Institutions new/revised per place"))
+ex.save(fig, "discipline_institutions", inst, query=sql)
+inst
+
+# %%
+nb.query(con, """
+select p.place, f.figure, count(*) as mentions, sum(f.value) as value, any_value(f.unit) as unit
+from stated_figures f join place p using (doc_id)
+where f.figure like 'funds%' group by all order by min(p.place_rank), 1, 2""")
+
+# %%
+nb.query(con, """
+select d.source_file, f.figure, f.label, f.value, f.unit, f.raw_value, f.raw_unit, f.sentence
+from stated_figures f join documents d using (doc_id) join place using (doc_id)
+where f.figure like 'funds%' or f.figure like 'institutions%' order by all limit ?""", [ROWS])

@@ -25,24 +25,38 @@ FIGURES = None
 TOP_N = 12
 # significance after correction
 ALPHA = 0.05
+# districts whose keyness is drawn (empty = the KEYNESS_GROUPS with most measure tokens)
+GROUPS = []
+KEYNESS_GROUPS = 6
+# "district", "city", "province" or "auto" (the finest level with at most TOP_PLACES places)
+PLACE_LEVEL = "auto"
+# places (specificity) and notices (boilerplate) shown one by one; the rest are pooled into "其他"
+TOP_PLACES = 40
+# measures drawn as points per place (a random sample when there are more), and the sample's seed
+POINTS = 200
+SEED = 0
 
 # %%
+# ruff: noqa: E402, B018 (notebook: imports follow the parameters cell; a cell's last expression is its output)
 from analysis import nb, plots
 
 con = nb.open_warehouse(DB)
-ex = nb.Exporter(con, FIGURES, {"top_n": TOP_N, "alpha": ALPHA})
+ex = nb.Exporter(con, FIGURES, {"top_n": TOP_N, "alpha": ALPHA, "groups": GROUPS, "place_level": PLACE_LEVEL,
+                                "top_places": TOP_PLACES})
+pl = nb.use_places(con, PLACE_LEVEL, TOP_PLACES)
 
 # %% [markdown]
 # ## Keyness per district (every district against the rest)
 
 # %%
-sql = "select * from keyness order by \"group\", g2 desc"
-key = nb.query(con, sql)
-fig = plots.keyness_chart(key, group="group", token="token", log_ratio="log_ratio", p_adj="p_adj",
-                          count="count_target", top_n=TOP_N, alpha=ALPHA, title="各地措施用语的关键性",
-                          subtitle="Keyness of measure vocabulary: log ratio, filled = significant")
-ex.save(fig, "vocabulary_keyness", key, query=sql)
-key[key.p_adj < ALPHA].head(40)
+key = nb.keyness_top(con, TOP_N, GROUPS, KEYNESS_GROUPS)
+fig = plots.keyness_chart(key.data, group="group", token="token", log_ratio="log_ratio", p_adj="p_adj",
+                          count="count_target", top_n=TOP_N, alpha=ALPHA, groups=GROUPS or None,
+                          title="各地措施用语的关键性",
+                          subtitle=nb.subtitle("Keyness of measure vocabulary: log ratio, filled = significant",
+                                               key.caption))
+ex.save(fig, "vocabulary_keyness", key.data, query=key.query)
+nb.query(con, """select * from keyness where p_adj < ? order by "group", g2 desc limit 40""", [ALPHA])
 
 # %% [markdown]
 # ## Most frequent terms
@@ -51,27 +65,28 @@ key[key.p_adj < ALPHA].head(40)
 nb.query(con, "select token, freq, doc_freq, unit_freq from vocabulary order by freq desc limit 30")
 
 # %% [markdown]
-# ## Specificity of measures per district
+# ## Specificity of measures per place
+# Quartiles and whiskers are computed in the warehouse over every measure; the points are a sample.
 
 # %%
-sql = """select coalesce(d.district, d.unit, d.source_file) as place, s.*
-         from measure_specificity s join documents d using (doc_id)"""
-spec = nb.query(con, sql)
-fig = plots.box_by_group(spec, "place", "score", title="各地整改措施具体程度",
-                         subtitle="Specificity of measures (concrete markers vs generic intensifiers)")
-ex.save(fig, "vocabulary_specificity", spec, query=sql)
-spec.groupby("place")["score"].describe()
+sql = """select p.place as "group", s.score as value, s.doc_id || '/' || s.problem_no || '/' || s.measure_no as key
+         from measure_specificity s join place p using (doc_id)"""
+stats, points, median = nb.box_data(con, sql, points=POINTS, seed=SEED)
+fig = plots.box_by_group(points, "group", "value", stats=stats, overall_median=median, other=pl.other,
+                         max_points=POINTS, seed=SEED, title="各地整改措施具体程度", xlabel="score",
+                         subtitle=pl.subtitle("Specificity of measures (concrete markers vs generic intensifiers)"))
+ex.save(fig, "vocabulary_specificity", stats, query=sql, points=POINTS, seed=SEED)
+stats
 
 # %% [markdown]
 # ## Boilerplate: share of each notice's sentences also found in other districts' notices
 
 # %%
-sql = """select coalesce(d.district, d.unit, d.source_file) as place, d.source_file, b.n_sentences, b.n_shared,
-                b.share from boilerplate b join documents d using (doc_id) order by b.share desc"""
-bp = nb.query(con, sql)
-fig = plots.bar_counts(bp, "source_file", "share", title="套话占比", subtitle="Boilerplate share per notice")
-ex.save(fig, "vocabulary_boilerplate", bp, query=sql)
-bp
+bp = nb.boilerplate_top(con, TOP_PLACES)
+fig = plots.bar_counts(bp.data, "source_file", "share", other=bp.other, title="套话占比", xlabel="占比 / share",
+                       subtitle=nb.subtitle("Boilerplate share per notice", bp.caption))
+ex.save(fig, "vocabulary_boilerplate", bp.data, query=bp.query)
+bp.data
 
 # %%
 nb.query(con, "select * from boilerplate_formulas order by n_docs desc, n_groups desc limit 20")

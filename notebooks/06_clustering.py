@@ -24,12 +24,18 @@ FIGURES = None
 UNIT_KIND = "measure"
 # example units per cluster
 REPRESENTATIVES = 3
+# "district", "city", "province" or "auto" (the finest level with at most TOP_N places)
+PLACE_LEVEL = "auto"
+# places shown one by one in the share matrix (the rest pooled into "其他"); districts in the dendrogram
+TOP_N = 40
 
 # %%
+# ruff: noqa: E402, B018 (notebook: imports follow the parameters cell; a cell's last expression is its output)
 from analysis import nb, plots
 
 con = nb.open_warehouse(DB)
-ex = nb.Exporter(con, FIGURES, {"unit_kind": UNIT_KIND})
+ex = nb.Exporter(con, FIGURES, {"unit_kind": UNIT_KIND, "place_level": PLACE_LEVEL, "top_n": TOP_N})
+pl = nb.use_places(con, PLACE_LEVEL, TOP_N)
 
 # %% [markdown]
 # ## Choosing k: the silhouette curve
@@ -54,33 +60,34 @@ terms
 
 # %%
 nb.query(con, f"""
-with c as (select c.*, row_number() over (partition by c.cluster order by c.distance) as rk
-           from clusters c join cluster_runs r using (run_id) where r.unit_kind = ? and r.chosen)
-select c.cluster, c.rk, c.doc_id, c.unit_no, substr(coalesce(m.text, p.heading), 1, 80) as text
+with c as (select c.* from clusters c join cluster_runs r using (run_id) where r.unit_kind = ? and r.chosen
+           qualify row_number() over (partition by c.cluster order by c.distance, c.doc_id, c.unit_no)
+                   <= {int(REPRESENTATIVES)})
+select c.cluster, row_number() over (partition by c.cluster order by c.distance, c.doc_id, c.unit_no) as rk,
+       c.doc_id, c.unit_no, substr(coalesce(m.text, p.heading), 1, 80) as text
 from c left join measures m on c.unit_kind = 'measure' and m.doc_id = c.doc_id
      and m.problem_no * 1000 + m.measure_no = c.unit_no
 left join problems p on c.unit_kind = 'problem' and p.doc_id = c.doc_id and p.problem_no = c.unit_no
-where c.rk <= {int(REPRESENTATIVES)} order by c.cluster, c.rk""", [UNIT_KIND])
+order by c.cluster, rk""", [UNIT_KIND])
 
 # %% [markdown]
-# ## District × cluster share
+# ## Place × cluster share
 
 # %%
-sql = """select coalesce(d.district, d.unit, d.source_file) as place, 'C' || c.cluster as cluster,
-                count(*) / sum(count(*)) over (partition by place) as share
-         from clusters c join cluster_runs r using (run_id) join documents d using (doc_id)
-         where r.unit_kind = ? and r.chosen group by place, c.cluster order by place, cluster"""
+sql = """select p.place, 'C' || c.cluster as cluster, count(*) / sum(count(*)) over (partition by p.place) as share
+         from clusters c join cluster_runs r using (run_id) join place p using (doc_id)
+         where r.unit_kind = ? and r.chosen group by p.place, c.cluster order by p.place, c.cluster"""
 mat = nb.query(con, sql, [UNIT_KIND])
-fig = plots.heatmap(mat, "place", "cluster", "share", title="各地措施类型构成", subtitle="District × cluster share",
-                    fmt=".0%")
+fig = plots.heatmap(mat, "place", "cluster", "share", row_order=pl.order, other=pl.other, title="各地措施类型构成",
+                    subtitle=pl.subtitle("Place × cluster share"), fmt=".0%")
 ex.save(fig, f"clusters_district_share_{UNIT_KIND}", mat, query=sql)
 
 # %% [markdown]
 # ## Which districts write alike (cosine of TF-IDF profiles, hierarchical ordering)
 
 # %%
-sql = "select * from district_similarity order by order_a, order_b"
-sim = nb.query(con, sql)
-fig = plots.dendrogram_chart(sim, title="各地措施用语相似度", subtitle="District similarity (1 − cosine, average linkage)")
-ex.save(fig, "clusters_district_dendrogram", sim, query=sql)
-sim.pivot(index="group_a", columns="group_b", values="cosine").round(2) if len(sim) else sim
+sim = nb.similarity_top(con, TOP_N)
+fig = plots.dendrogram_chart(sim.data, title="各地措施用语相似度",
+                             subtitle=nb.subtitle("District similarity (1 − cosine, average linkage)", sim.caption))
+ex.save(fig, "clusters_district_dendrogram", sim.data, query=sim.query)
+sim.data.pivot(index="group_a", columns="group_b", values="cosine").round(2) if len(sim.data) else sim.data

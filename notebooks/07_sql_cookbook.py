@@ -26,8 +26,11 @@ CATEGORY = "全面从严治党"
 DISTRICT_A = "滨海新区"
 DISTRICT_B = "普陀区"
 PHRASE = "诫勉谈话"
+# rows returned by the list queries (a corpus of thousands of notices would print thousands of rows)
+ROWS = 50
 
 # %%
+# ruff: noqa: E402, B018 (notebook: imports follow the parameters cell; a cell's last expression is its output)
 from analysis import nb
 from analysis.search import load_fts
 
@@ -42,7 +45,7 @@ q = nb.querier(con)
 # %%
 q("""select d.district, d.unit, a.action, a.count, a.scope, a.target, a.sentence
      from discipline_actions a join documents d using (doc_id)
-     where d.province = ? and a.action like '%诫勉%' order by all""", PROVINCE)
+     where d.province = ? and a.action like '%诫勉%' order by all limit ?""", PROVINCE, ROWS)
 
 # %% [markdown]
 # ### 2. Compare two districts' measures on one problem category
@@ -51,8 +54,8 @@ q("""select d.district, d.unit, a.action, a.count, a.scope, a.target, a.sentence
 q("""select d.district, p.heading, m.measure_no, m.text
      from measures m join problems p using (doc_id, problem_no) join documents d using (doc_id)
      join problem_categories c using (doc_id, problem_no)
-     where c.category = ? and d.district in (?, ?) order by d.district, p.problem_no, m.measure_no""",
-  CATEGORY, DISTRICT_A, DISTRICT_B)
+     where c.category = ? and d.district in (?, ?) order by d.district, p.problem_no, m.measure_no limit ?""",
+  CATEGORY, DISTRICT_A, DISTRICT_B, ROWS)
 
 # %% [markdown]
 # ### 3. Full-text search for a phrase (BM25), linked to the sentence and its offsets
@@ -64,14 +67,15 @@ q("""select * from search_units(?) limit 10""", PHRASE)
 # ### 4. Discipline per district, as a researcher would tabulate it
 
 # %%
-q("select district, unit, action, count, count_unit, basis from district_discipline order by all")
+q("select district, unit, action, count, count_unit, basis from district_discipline order by all limit ?", ROWS)
 
 # %% [markdown]
 # ### 5. Notices whose enumerated problems differ from what they state
 
 # %%
 q("""select source_file, problems_stated, problems_found, problems_found - problems_stated as gap
-     from documents where problems_stated is not null and problems_stated <> problems_found""")
+     from documents where problems_stated is not null and problems_stated <> problems_found
+     order by abs(problems_found - problems_stated) desc, source_file limit ?""", ROWS)
 
 # %% [markdown]
 # ### 6. Measures with a deadline and a cited document
@@ -86,7 +90,7 @@ q("""select d.district, m.problem_no, m.measure_no, m.text from measures m join 
 # %%
 q("""select source_file, n_chars, problems_found, measures_found,
             round(measures_found / nullif(problems_found, 0), 2) as measures_per_problem
-     from documents order by measures_per_problem desc""")
+     from documents order by measures_per_problem desc nulls last, source_file limit ?""", ROWS)
 
 # %% [markdown]
 # ### 8. A problem in its original wording (offsets into documents.text)
@@ -100,7 +104,8 @@ q("""select p.doc_id, p.problem_no, substr(d.text, p.char_start + 1, p.char_end 
 
 # %%
 q("""select d.district, f.label, f.value as yuan, f.raw_value || f.raw_unit as as_written
-     from stated_figures f join documents d using (doc_id) where f.figure like 'funds%'""")
+     from stated_figures f join documents d using (doc_id) where f.figure like 'funds%'
+     order by f.value desc nulls last, d.source_file limit ?""", ROWS)
 
 # %% [markdown]
 # ### 10. Problem categories per province
@@ -121,4 +126,5 @@ q("""select token, count_target, round(log_ratio, 2) as log_ratio, p_adj from ke
 
 # %%
 q("""select d.source_file, w.kind, w.message, substr(d.text, w.char_start + 1, 40) as at_text
-     from parse_warnings w join documents d using (doc_id) where w.char_start is not null order by all""")
+     from parse_warnings w join documents d using (doc_id) where w.char_start is not null order by all limit ?""",
+  ROWS)

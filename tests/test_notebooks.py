@@ -63,6 +63,16 @@ def test_notebooks_are_thin():
         assert "**Question:**" in first, f"{p.name}: first cell must state the question"
 
 
+def test_small_corpus_charts_show_every_place(report):
+    """On the sample corpus nothing is pooled or sampled: every place has its own bar."""
+    out, _ = report
+    by_place = pd.read_csv(out / "figures" / "corpus_notices_by_place.csv", encoding="utf-8-sig")
+    assert not by_place["place"].str.startswith("其他").any()
+    assert by_place["notices"].sum() == 5
+    side = json.loads((out / "figures" / "corpus_timeline.json").read_text(encoding="utf-8"))
+    assert side["data"]["rows"] == 5
+
+
 # ------------------------------------------------------------------------------ scale (no warehouse)
 
 N_DOCS = 5000
@@ -167,3 +177,5 @@ def test_keyness_similarity_and_boilerplate_fetch_only_what_is_drawn(big):
 def test_sample_caption():
     assert nb.sample_caption(5, 5, 0) == ""
     assert nb.sample_caption(40, 10000, 0).startswith("随机抽样 40 / 10000 篇（种子 0）")
+    assert nb.subtitle("Notices per place", "", None) == "Notices per place"
+    assert nb.subtitle("Notices per place", "按省份汇总") == "Notices per place\n按省份汇总"
