@@ -14,6 +14,8 @@ from pathlib import Path
 
 from analysis.warehouse import connect_readonly
 
+MAX_SUMMARY_LINES = 40  # beyond this many districts the summary lists provinces
+
 
 def summary_lines(db: Path) -> list[str]:
     """A short printed summary of the warehouse."""
@@ -23,8 +25,15 @@ def summary_lines(db: Path) -> list[str]:
         n_docs, n_prob, n_meas = q("select count(*), sum(problems_found), sum(measures_found) from documents"
                                    ).fetchone()
         lines = [f"{n_docs} notices, {n_prob or 0} problems, {n_meas or 0} measures"]
-        for row in q("select coalesce(province, '?'), coalesce(district, '?'), count(*) from documents "
-                     "group by all order by 1, 2").fetchall():
+        places = q("select coalesce(province, '?'), coalesce(district, '?'), count(*) from documents "
+                   "group by all order by 1, 2 limit ?", [MAX_SUMMARY_LINES + 1]).fetchall()
+        if len(places) > MAX_SUMMARY_LINES:  # a large corpus: one line per province, not per district
+            places = q("select coalesce(province, '?'), count(distinct district) || ' district(s)', count(*) "
+                       "from documents group by all order by 3 desc, 1 limit ?", [MAX_SUMMARY_LINES]).fetchall()
+            n_prov = q("select count(distinct coalesce(province, '?')) from documents").fetchone()[0]
+            if n_prov > MAX_SUMMARY_LINES:
+                lines.append(f"  (the {MAX_SUMMARY_LINES} provinces with most notices of {n_prov})")
+        for row in places:
             lines.append(f"  {row[0]} {row[1]}: {row[2]} notice(s)")
         n_issues = q("select count(*) from load_issues where severity = 'error'").fetchone()[0]
         n_warn = q("select count(*) from parse_warnings").fetchone()[0]

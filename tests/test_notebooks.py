@@ -179,3 +179,20 @@ def test_sample_caption():
     assert nb.sample_caption(40, 10000, 0).startswith("随机抽样 40 / 10000 篇（种子 0）")
     assert nb.subtitle("Notices per place", "", None) == "Notices per place"
     assert nb.subtitle("Notices per place", "按省份汇总") == "Notices per place\n按省份汇总"
+
+
+def test_report_summary_stays_short_on_a_large_corpus(tmp_path):
+    from analysis.report import MAX_SUMMARY_LINES, summary_lines
+
+    db = tmp_path / "big.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("create table documents as select 'p' || (i % 50) as province, 'd' || i as district, "
+                "3 as problems_found, 9 as measures_found from range(3000) t(i)")
+    con.execute("create table load_issues (severity varchar)")
+    con.execute("create table parse_warnings (doc_id varchar)")
+    con.close()
+    lines = summary_lines(db)
+    assert lines[0] == "3000 notices, 9000 problems, 27000 measures"
+    assert len(lines) <= MAX_SUMMARY_LINES + 4
+    assert any("(the 40 provinces with most notices of 50)" in ln for ln in lines)
+    assert sum(int(ln.rsplit(": ", 1)[1].split()[0]) for ln in lines if "district(s):" in ln) == 40 * 60
