@@ -25,6 +25,7 @@ How it reads the genre (each step is a rule about notices, not about one notice)
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -32,6 +33,8 @@ from functools import lru_cache
 from analysis.numerals import cn_to_int
 from analysis.vocab import load_lines, load_table
 
+MAX_QUOTED_CHARS = 300  # longest quoted problem statement looked for (published ones are under 50)
+MAX_CLOSE_WORD = 8  # longest word after the closing quote in data/problem_patterns.csv (问题, 等情况…)
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 OPEN_Q = "“\"「『"
 CLOSE_Q = "”\"」』"
@@ -115,8 +118,10 @@ class Line:
     opener: str | None = None  # 'contact' | 'next_steps' | 'signature' for block-opening paragraphs
 
 
-@dataclass
+@dataclass(eq=False)
 class Node:
+    """An outline node; nodes compare by identity (a tree has no two equal nodes)."""
+
     line: Line | None  # None for the root and implicit sections
     family: str | None
     number: int | None
@@ -347,20 +352,26 @@ def classify_kind(heading: str, *, as_heading: bool = True) -> str | None:
     return None
 
 
-def find_quoted(s: str) -> tuple[int, int, int] | None:
+def find_quoted(s: str, lead_within: int | None = None) -> tuple[int, int, int] | None:
     """(lead_start, quote_content_start, quote_content_end) of the first 针对“…”问题-style statement.
 
     The closing quote is found by bracket balance so that quotes nested inside the statement
     (“落实区委“幸福社区”创建…”) stay in it; unbalanced text falls back to the last closing quote
-    followed by the closing word.
+    followed by the closing word. A statement is at most ``MAX_QUOTED_CHARS`` long, so each
+    lead costs bounded work however long ``s`` is. ``lead_within``: only leads starting at or
+    before this offset are tried.
     """
     lead_rx, close = _problem_rx()
-    close_rx = re.compile(rf"\s*(?:{close})")
+    close_rx = re.compile(rf"\s{{0,3}}(?:{close})")
+    fallback_rx = re.compile(rf"[”\"」』](?={close})")
     for m in lead_rx.finditer(s):
+        if lead_within is not None and m.start() > lead_within:
+            break
         q0 = m.end()  # content starts after the opening quote
         depth, i = 1, q0
         hit = None
-        while i < len(s):
+        stop = min(len(s), q0 + MAX_QUOTED_CHARS)
+        while i < stop:
             c = s[i]
             if c in "“「『":
                 depth += 1
@@ -379,7 +390,8 @@ def find_quoted(s: str) -> tuple[int, int, int] | None:
             i += 1
         if hit is None:
             # unbalanced quotes: the nearest closing quote followed by the closing word
-            mm = re.compile(rf"[”\"」』](?={close})").search(s, q0)
+            # (the search ends where a hit could no longer be within 160 characters)
+            mm = fallback_rx.search(s, q0, q0 + 161 + MAX_CLOSE_WORD)
             if mm and mm.start() - q0 <= 160:
                 hit = mm.start()
         if hit is not None and hit > q0:
@@ -391,8 +403,8 @@ def _pattern_score(node: Node, text: str) -> int:
     h = node.heading_text(text)
     if node.family == "problem_n":
         return 2
-    q = find_quoted(h[:200])
-    if q is not None and q[0] <= 2:
+    q = find_quoted(h[:200], lead_within=2)
+    if q is not None:
         return 2
     return 0
 
@@ -542,8 +554,8 @@ def _strip_heading(h: str) -> str:
 
 
 def _area_text(h: str) -> str:
-    q = find_quoted(h)
-    if q is not None and q[0] <= 2:
+    q = find_quoted(h, lead_within=2)
+    if q is not None:
         return h[q[1]:q[2]]
     return _strip_heading(h)
 
@@ -595,6 +607,7 @@ def parse_notice(text: str) -> ParseResult:
         problem_family = max(tied, key=lambda f: (_depth_of_family(root, f), first_seen[f]))
 
     problem_nodes: list[Node] = []
+    problem_set: set[int] = set()  # ids of problem_nodes: membership in O(1), not a list scan
     if problem_family:
         for n in _walk(root):
             if n.family != problem_family or id(top_of(n)) in excluded_top:
@@ -604,21 +617,25 @@ def parse_notice(text: str) -> ParseResult:
             # problems do not nest: skip one inside another problem
             p, inside = n.parent, False
             while p is not None:
-                if p.family == problem_family and p in problem_nodes:
+                if p.family == problem_family and id(p) in problem_set:
                     inside = True
+                    break
                 p = p.parent
             if not inside:
                 problem_nodes.append(n)
+                problem_set.add(id(n))
     if not problem_nodes:
         warnings.append(_warn("no_structure", "no problem headings recognised in this notice"))
 
     # rectification section: the top-level part(s) holding the problems
-    rect_tops = []
+    rect_tops: list[Node] = []
+    rect_set: set[int] = set()
     for pn in problem_nodes:
         t = top_of(pn)
-        if t not in rect_tops:
+        if id(t) not in rect_set:
             rect_tops.append(t)
-    problems_are_top = any(t in problem_nodes for t in rect_tops)
+            rect_set.add(id(t))
+    problems_are_top = any(id(t) in problem_set for t in rect_tops)
 
     sections: list[dict] = []
     sec_id: dict[int, int] = {}
@@ -636,13 +653,13 @@ def parse_notice(text: str) -> ParseResult:
     if problems_are_top:
         virtual_rect = (min(t.start for t in rect_tops), max(t.end for t in rect_tops))
     for top in root.children:
-        if problems_are_top and top in rect_tops:
+        if problems_are_top and id(top) in rect_set:
             if top is rect_tops[0]:
                 vid = add_section(None, None, 1, "rectification", *virtual_rect, None, None)
                 for t in rect_tops:
                     sec_id[id(t)] = vid
             continue
-        kind = "rectification" if top in rect_tops else (top_kind[id(top)] or "other")
+        kind = "rectification" if id(top) in rect_set else (top_kind[id(top)] or "other")
         lead_end = top.children[0].start if top.children else top.start
         if kind == "signature":
             kind = "other"
@@ -653,8 +670,6 @@ def parse_notice(text: str) -> ParseResult:
         sid = add_section(top, None, 1, kind, top.start, top.end, ln.marker if ln else None,
                           _strip_heading(top.heading_text(text)) if ln else None)
         sections[sid - 1]["_lead_end"] = lead_end
-
-    problem_set = {id(p) for p in problem_nodes}
 
     # nested outline nodes that are neither problems nor inside problems become sub-sections
     def add_children(n: Node, level: int) -> None:
@@ -675,20 +690,33 @@ def parse_notice(text: str) -> ParseResult:
             continue
         add_children(top, 2)
 
-    # problems and measures
+    # problems and measures; an ancestor's kind and area text are read once, however many
+    # problems it holds (its heading line may be long)
+    kind_cache: dict[int, str | None] = {}
+    area_cache: dict[int, str] = {}
+
+    def heading_kind(n: Node) -> str | None:
+        if id(n) not in kind_cache:
+            kind_cache[id(n)] = classify_kind(n.heading_text(text) if n.line else "")
+        return kind_cache[id(n)]
+
+    def area_of(n: Node) -> str:
+        if id(n) not in area_cache:
+            area_cache[id(n)] = _area_text(n.heading_text(text))
+        return area_cache[id(n)]
+
     problems: list[dict] = []
     measures: list[dict] = []
     covered: list[tuple[int, int]] = []
     for no, pn in enumerate(problem_nodes, start=1):
         anc = [a for a in _ancestors(pn) if a.parent is not None]  # top-first, excluding root
         anc = list(reversed(anc))
-        if anc and classify_kind(anc[0].heading_text(text) if anc[0].line else "") is not None or (
-                anc and anc[0].implicit_kind):
+        if anc and heading_kind(anc[0]) is not None or (anc and anc[0].implicit_kind):
             area_nodes = anc[1:]
         else:
             area_nodes = anc
-        area = _area_text(area_nodes[0].heading_text(text)) if area_nodes and area_nodes[0].line else None
-        sub_area = _area_text(area_nodes[1].heading_text(text)) if len(area_nodes) > 1 else None
+        area = area_of(area_nodes[0]) if area_nodes and area_nodes[0].line else None
+        sub_area = area_of(area_nodes[1]) if len(area_nodes) > 1 else None
         for a in area_nodes[:2]:
             if a.line is not None:
                 covered.append((a.line.start, a.line.end))
@@ -696,7 +724,7 @@ def parse_notice(text: str) -> ParseResult:
         h_full = text[ln.content_start:ln.end]
         heading, finding = None, None
         body_start = ln.end
-        q = find_quoted(h_full[:300])
+        q = find_quoted(h_full[:300], lead_within=4)
         if pn.family == "problem_n":
             m = re.search(r"[。！？]", h_full)
             head_end = ln.content_start + (m.end() if m else len(h_full))
@@ -751,12 +779,16 @@ def parse_notice(text: str) -> ParseResult:
     cov, rect_chars, lead_chars = None, 0, 0
     if rect:
         cov_ranges = _merge(covered)
+        range_ends = [b for _, b in cov_ranges]
         total = cov_n = 0
         for s in rect:
             body_from = s.get("_lead_end", s["char_start"])
             lead_chars += _nonspace(text, s["char_start"], body_from)
             total += _nonspace(text, body_from, s["char_end"])
-            for a, b in cov_ranges:
+            # merged ranges are sorted and disjoint: visit only those overlapping this section
+            for a, b in cov_ranges[bisect.bisect_right(range_ends, body_from):]:
+                if a >= s["char_end"]:
+                    break
                 lo, hi = max(a, body_from), min(b, s["char_end"])
                 if hi > lo:
                     cov_n += _nonspace(text, lo, hi)
