@@ -8,8 +8,12 @@ What changes (and why):
   their half-width form (``1.``, ``6.38``, ``2022-03-14``);
 - ``．`` (full-width full stop used as ``1．``) and ``％`` become ``.`` and ``%``;
 - the ideographic space becomes a plain space; tabs become a space;
-- conversion debris is dropped: ``[bookmark: _Hlk…]`` markers, zero-width characters, byte-order
-  marks, C0/C1 control characters other than newline.
+- conversion debris is dropped: ``[bookmark: _Hlk…]`` markers, zero-width and other invisible
+  formatting characters (zero-width space/joiners, byte-order marks anywhere, soft hyphens,
+  left-to-right/right-to-left marks, embeddings, overrides and isolates), C0/C1 control
+  characters other than newline.
+
+Every rule runs in time linear in the text, however hostile (long runs of spaces, one 1 MB line).
 
 Every dropped span is reported by :func:`normalize` so nothing is lost silently.
 """
@@ -20,10 +24,14 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+# invisible characters go first so that they cannot hide a bookmark marker; a marker rebuilt by
+# removing one nested inside it is removed too (normalising twice changes nothing)
 _DEBRIS = [
-    ("bookmark", re.compile(r"\[bookmark:\s*[^\]\n]{0,80}\]")),
-    ("zero_width", re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")),
+    # invisible: zero-width space/non-joiner/joiner, LRM/RLM, bidi embeddings/overrides/isolates,
+    # word joiner and invisible operators, BOM (ZWNBSP), soft hyphen, Mongolian vowel separator
+    ("zero_width", re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad\u180e]")),
     ("control", re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")),
+    ("bookmark", re.compile(r"\[bookmark:\s{0,8}[^\]\n]{0,80}\]")),
 ]
 
 _HALF_TO_FULL = {",": "，", ";": "；", "(": "（", ")": "）", "!": "！", "?": "？"}
@@ -54,7 +62,6 @@ def _table() -> dict[int, str]:
 
 _TABLE = _table()
 _COLON_TO_FULL = re.compile(r"(?<!\d):(?!//)|(?<=\d):(?!\d|//)")
-_TRAILING_SPACES = re.compile(r"[ ]+\n")
 
 
 def normalize(raw: str) -> Normalized:
@@ -63,12 +70,15 @@ def normalize(raw: str) -> Normalized:
     dropped: list[tuple[str, str]] = []
     for kind, rx in _DEBRIS:
         found = rx.findall(text)
-        if found:
+        while found:
             dropped.extend((kind, s) for s in found)
             text = rx.sub("", text)
+            found = rx.findall(text) if kind == "bookmark" else []
     text = _COLON_TO_FULL.sub("：", text).translate(_TABLE)
-    # trailing spaces on each line carry nothing
-    text = _TRAILING_SPACES.sub("\n", text)
+    # trailing spaces on each line (not the last) carry nothing; no regex, so a long run of
+    # spaces is not rescanned from each of its positions
+    lines = text.split("\n")
+    text = "\n".join([ln.rstrip(" ") for ln in lines[:-1]] + lines[-1:])
     return Normalized(text=text, dropped=dropped)
 
 

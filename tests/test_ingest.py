@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,24 @@ def test_normalize_widths_debris_and_linebreaks():
     assert n.n_dropped_chars == len("[bookmark: _Hlk94365574]") + 1
     assert {k for k, _ in n.dropped} == {"bookmark", "zero_width"}
 
+
+
+def test_normalize_removes_invisible_formatting_characters():
+    raw = "\u202e整改\u200e情况\u2066良好\u2069\u200d，\ufeff共\u00ad12个\x85\x1b。"
+    n = normalize(raw)
+    assert n.text == "整改情况良好，共12个。"
+    assert {k for k, _ in n.dropped} == {"zero_width", "control"} and n.n_dropped_chars == 9
+
+
+def test_normalize_is_linear_on_long_space_runs_and_idempotent():
+    # a run of spaces not followed by a newline used to be rescanned from each of its positions
+    raw = "一、整改" + " " * 200_000 + "情况" + " " * 200_000 + "\n二、下一步"
+    t0 = time.perf_counter()
+    text = normalize(raw).text
+    assert time.perf_counter() - t0 < 5
+    assert text == "一、整改" + " " * 200_000 + "情况\n二、下一步"
+    nested = "[book[bookmark: _Hlk1]mark: _Hlk2]正文[bookmark:\u200b _Hlk3]"
+    assert normalize(nested).text == "正文" == normalize(normalize(nested).text).text
 
 def test_html_main_text_drops_furniture_and_scripts():
     html = """<html><head><script>var x = '巡察';</script><style>p{}</style></head><body>
