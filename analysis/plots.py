@@ -662,27 +662,31 @@ def bar_counts(
     ax = fig.add_subplot()
     positions = np.arange(len(table))[::-1]  # first (largest) on top
     colours = [BLUE] if hue is None else [OKABE_ITO[i % len(OKABE_ITO)] for i in range(len(levels))]
-    left = np.zeros(len(table))
-    for level, colour in zip(table.columns, colours, strict=True):
-        values = table[level].to_numpy(dtype=float)
-        ax.barh(positions, values, left=left, height=0.72, color=colour, label=str(level),
-                edgecolor="white", linewidth=0.5)
-        left = left + values
     values = total.to_numpy(dtype=float)
     largest = float(values[:len(shown)].max()) if shown else 0.0
     cut = bucket is not None and largest > 0 and values[-1] > 2.5 * largest
+    drawn = table.iloc[:-1] if cut else table  # a cut bucket is drawn as one grey bar below
+    left = np.zeros(len(drawn))
+    handles = []
+    for level, colour in zip(drawn.columns, colours, strict=True):
+        segment = drawn[level].to_numpy(dtype=float)
+        handles.append(ax.barh(positions[:len(drawn)], segment, left=left, height=0.72, color=colour,
+                               label=str(level), edgecolor="white", linewidth=0.5))
+        left = left + segment
     if annotate:
-        for pos, value in zip(positions[:len(shown)] if cut else positions, values, strict=False):
+        for pos, value in zip(positions[:len(drawn)], values, strict=False):
             ax.annotate(_format_number(value), (value, pos), xytext=(3, 0), textcoords="offset points",
                         va="center", ha="left", fontsize=8, color="#333333")
     ax.set_yticks(positions, labels)
     ax.set_ylim(-0.6, len(table) - 0.4)
     ax.margins(x=0.08)
-    ax.set_xlim(left=min(0.0, float(np.nanmin(left))))
+    ax.set_xlim(left=min(0.0, float(np.nanmin(left)) if len(left) else 0.0))
     if cut:  # the bucket would squash every other bar: cut it at the edge, say its value on it
         right = largest * 1.3
+        ax.barh(positions[-1], values[-1], height=0.72, color=to_rgba(GREY, 0.35), edgecolor=GREY,
+                linewidth=0.6, hatch="///")
         ax.set_xlim(right=right)
-        ax.annotate(f"{_format_number(values[-1])} ▸", (right, positions[-1]), xytext=(-3, 0),
+        ax.annotate(f"{_format_number(values[-1])} →", (right, positions[-1]), xytext=(-3, 0),
                     textcoords="offset points", va="center", ha="right", fontsize=8, color="#222222",
                     bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": GREY, "linewidth": 0.5})
     if bucket is not None:
@@ -695,8 +699,8 @@ def bar_counts(
         ax.set_ylabel(ylabel, fontsize=LABEL_SIZE)
     _style_axes(ax, "x")
     if hue is not None:
-        ax.legend(title=legend_title or str(hue), loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False,
-                  fontsize=8.5, title_fontsize=9, labels=[wrap_label(lv, 16) for lv in levels])
+        ax.legend(handles, [wrap_label(lv, 16) for lv in levels], title=legend_title or str(hue), loc="upper left",
+                  bbox_to_anchor=(1.02, 1.0), frameon=False, fontsize=8.5, title_fontsize=9)
     return fig
 
 

@@ -557,7 +557,10 @@ def test_stacked_bars_pool_every_level(many) -> None:
 def test_a_bucket_from_sql_is_drawn_last_and_cut_when_it_dwarfs_the_rest() -> None:
     other = "其他 4960 个区县"
     df = pd.DataFrame({"place": [other, "滨海新区", "市中区"], "n": [9000, 12, 30]})
-    fig = plots.bar_counts(df, "place", "n", other=other)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # every glyph of the cut-bar label is in the font
+        fig = plots.bar_counts(df, "place", "n", other=other)
+        fig.savefig(io.BytesIO(), format="png")
     labels, widths = _bars(fig)
     assert labels == ["市中区", "滨海新区", other] and list(widths) == [30, 12, 9000]
     ax = fig.axes[0]
@@ -633,3 +636,15 @@ def test_scatter_of_aggregated_points_caps_marker_size() -> None:
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert any("(4900)" in t for t in legend)  # counts are notices, not rows
     assert any("等99篇" in t.get_text() for t in fig.axes[0].texts)
+
+
+def test_stacked_bars_with_a_cut_bucket_keep_their_legend() -> None:
+    other = "其他 1418 个区县"
+    df = pd.DataFrame({"place": [other, other, "东丰县", "东丰县", "原阳县"], "type": ["town", "street"] * 2 + ["town"],
+                       "n": [1000, 908, 3, 2, 4]})
+    fig = plots.bar_counts(df, "place", "n", hue="type", other=other)
+    legend = fig.axes[0].get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["town", "street"]
+    assert all(type(h).__name__ == "Rectangle" for h in legend.legend_handles)
+    labels, widths = _bars(fig)
+    assert labels[-1] == other and widths[-1] == 1908 and widths.sum() == df["n"].sum()
