@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -203,11 +204,17 @@ _DAY_ONLY = compile_fast(r"(?P<d>\d{1,2})[ \t]*[日号]")
 _SENT_END = "。！？\n"
 
 
+@lru_cache(maxsize=4)
+def _sentence_marks(text: str) -> list[int]:
+    """Positions of every sentence-end mark (computed once per text; str hashes are cached)."""
+    return [i for i, c in enumerate(text) if c in _SENT_END]
+
+
 def _sentence(text: str, pos: int) -> tuple[int, int]:
-    """Bounds of the sentence around ``pos``."""
-    start = max(text.rfind(c, 0, pos) for c in _SENT_END) + 1
-    ends = [i for c in _SENT_END if (i := text.find(c, pos)) >= 0]
-    return start, min(ends) if ends else len(text)
+    """Bounds of the sentence around ``pos``: after the last end mark before it, up to the next one."""
+    marks = _sentence_marks(text)
+    k = bisect_left(marks, pos)
+    return (marks[k - 1] + 1 if k else 0), (marks[k] if k < len(marks) else len(text))
 
 
 def _source_of(tok: _DateTok, evidence: str) -> str:
@@ -682,11 +689,21 @@ def _inspection_range(text: str, toks: list[_DateTok], out: _Out) -> tuple[_Date
 
 
 def _in_range(text: str, toks: list[_DateTok], item: _DateTok) -> bool:
-    """Whether ``item`` is one end of a date range (a range end is not a feedback date)."""
+    """Whether ``item`` is one end of a date range (a range end is not a feedback date).
+
+    ``toks`` are sorted and do not overlap (as :func:`_tokenize_dates` returns them), so only the
+    token right after the separator, or the nearest token ending before ``item``, can pair with it.
+    """
+    starts = [t.start for t in toks]
     sep = _RANGE_SEP.match(text, item.end)
-    if sep and any(t.start == sep.end() for t in toks):
-        return True
-    return any(t.end <= item.start and _RANGE_SEP.fullmatch(text[t.end:item.start]) for t in toks)
+    if sep:
+        k = bisect_left(starts, sep.end())
+        if k < len(toks) and toks[k].start == sep.end():
+            return True
+    k = bisect_right(starts, item.start) - 1
+    while k >= 0 and toks[k].end > item.start:
+        k -= 1
+    return k >= 0 and bool(_RANGE_SEP.fullmatch(text, toks[k].end, item.start))
 
 
 _BARE = compile_fast(rf"(?<=[{_CJK}])(?P<n>\d{{2,4}})(?=[{_CJK}])(?![个项名人次件条万元家户份年月日号批轮届组期岁天])")
