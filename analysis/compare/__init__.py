@@ -9,6 +9,8 @@ Grouping: a ``documents`` frame maps ``doc_id`` to the column named by ``group``
 
 from __future__ import annotations
 
+from functools import cache
+
 import pandas as pd
 
 DEFAULT_GROUP = "district"
@@ -38,3 +40,56 @@ def attach_group(
     out = frame.copy()
     out["group"] = group_labels(documents, frame["doc_id"], group).to_numpy()
     return out
+
+
+PLACEHOLDER_CHARS = "placeholder_chars.txt"
+
+
+@cache
+def placeholder_chars() -> str:
+    """The masking characters of anonymised notices (``analysis/data/placeholder_chars.txt``)."""
+    from analysis.vocab import load_lines
+
+    return "".join(dict.fromkeys(c for line in load_lines(PLACEHOLDER_CHARS) for c in line))
+
+
+@cache
+def placeholder_pattern() -> str:
+    """Regular expression (Python ``re`` and RE2 alike) matching a whole token made only of
+    placeholder characters; use with full-match semantics."""
+    return "[" + "".join("\\" + c if c in "\\]^-[" else c for c in placeholder_chars()) + "]+"
+
+
+def is_placeholder(token: str) -> bool:
+    """True for a token made only of masking characters (``X``, ``XX``, ``××``, ``○○``…)."""
+    chars = placeholder_chars()
+    return bool(token) and all(c in chars for c in token)
+
+
+_DROP_STATE: dict[str, object] = {}
+
+
+def drop_mask(codes):
+    """For an array of code points: True where the character is whitespace or of Unicode category
+    P* (punctuation), S* (symbols) or Z* (separators) — the characters that a token made only of is
+    dropped by the segmenter (:func:`analysis.segment.is_word_token`) and that a sentence key leaves
+    out. Classes are looked up once per distinct code point and remembered."""
+    import sys
+    import unicodedata
+
+    import numpy as np
+
+    if not _DROP_STATE:
+        _DROP_STATE["drop"] = np.zeros(sys.maxunicode + 1, dtype=bool)
+        _DROP_STATE["known"] = np.zeros(sys.maxunicode + 1, dtype=bool)
+    drop, known = _DROP_STATE["drop"], _DROP_STATE["known"]
+    codes = np.asarray(codes)
+    if len(codes):
+        seen = np.zeros(sys.maxunicode + 1, dtype=bool)
+        seen[codes] = True
+        new = np.flatnonzero(seen & ~known)
+        for c in new.tolist():
+            ch = chr(c)
+            drop[c] = ch.isspace() or unicodedata.category(ch)[0] in "PSZ"
+        known[new] = True
+    return drop[codes]

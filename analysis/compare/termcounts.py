@@ -1,0 +1,290 @@
+"""Units × terms count matrices read in row blocks, and the TF-IDF weighting of their rows.
+
+The comparisons never need the token rows themselves, only how often each term occurs in each
+unit (clusters, district similarity, category centroids) or in each group (keyness). Two sources
+give the same :class:`TermCounts`:
+
+- :func:`frame_counts` — from a token frame (``doc_id, unit_kind, unit_no, position, token…``) held
+  in memory: small inputs, tests and notebooks;
+- :func:`duckdb_counts` — from the warehouse's ``tokens`` table: DuckDB groups the tokens of each
+  unit into one list of integer term ids (a low-cardinality aggregate, cheap), keeps the lists in a
+  temporary table, and Python reads them back in blocks of rows through Arrow, so memory holds one
+  block at a time, never the corpus' token rows.
+
+Units are numbered 0, 1, … in ``(doc_id, unit_kind, unit_no)`` order; the vocabulary is sorted by
+code point; both orders are those of the in-memory path, so the two sources give identical
+matrices.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+from scipy import sparse
+
+from analysis.compare import placeholder_pattern
+
+KEY = ["doc_id", "unit_kind", "unit_no"]
+
+_SEQ = itertools.count()
+
+
+def _counts_csr(indptr: np.ndarray, indices: np.ndarray, n_cols: int) -> sparse.csr_matrix:
+    """Rows of term ids (with repeats) → a count matrix with sorted, summed indices."""
+    data = np.ones(len(indices), dtype=np.float64)
+    m = sparse.csr_matrix((data, np.array(indices, dtype=np.int32), np.array(indptr, dtype=np.int64)),
+                          shape=(len(indptr) - 1, n_cols))
+    m.sum_duplicates()
+    return m
+
+
+@dataclass
+class TermCounts:
+    """Count matrix of ``n_units`` units over ``vocab`` (sorted), read by blocks of rows.
+
+    ``df`` is the number of units containing each term. Subclasses provide :meth:`rows` (the rows
+    of given unit numbers) and :meth:`blocks` (consecutive rows, start with ``0``).
+    """
+
+    n_units: int
+    vocab: np.ndarray
+    df: np.ndarray
+
+    def rows(self, idx: np.ndarray) -> sparse.csr_matrix:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def blocks(self, size: int) -> Iterator[tuple[int, sparse.csr_matrix]]:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+@dataclass
+class MatrixTermCounts(TermCounts):
+    """All counts in memory (small inputs); ``units`` holds the unit keys."""
+
+    matrix: sparse.csr_matrix = field(default_factory=lambda: sparse.csr_matrix((0, 0)))
+    units: pd.DataFrame | None = None
+
+    def rows(self, idx: np.ndarray) -> sparse.csr_matrix:
+        return self.matrix[np.asarray(idx, dtype=np.int64)]
+
+    def blocks(self, size: int) -> Iterator[tuple[int, sparse.csr_matrix]]:
+        for start in range(0, self.n_units, size):
+            yield start, self.matrix[start : start + size]
+
+
+def drop_tokens(tokens: pd.DataFrame, stop: frozenset[str] | set[str], placeholders: bool = True) -> pd.DataFrame:
+    """Token rows that are neither stopwords nor (when ``placeholders``) masking placeholders."""
+    t = tokens
+    if stop:
+        t = t[~t["token"].isin(stop)]
+    if placeholders and len(t):
+        uniq = pd.Series(pd.unique(t["token"]), dtype=object)
+        bad = uniq[uniq.astype(str).str.fullmatch(placeholder_pattern())]
+        if len(bad):
+            t = t[~t["token"].isin(set(bad))]
+    return t
+
+
+def bags_counts(bags: list[list[str]]) -> MatrixTermCounts:
+    """Count matrix of pre-tokenised bags (every bag a unit, empty bags included)."""
+    vocab = np.array(sorted({w for b in bags for w in b}), dtype=object)
+    index = {w: i for i, w in enumerate(vocab)}
+    lengths = np.fromiter((len(b) for b in bags), dtype=np.int64, count=len(bags))
+    indptr = np.concatenate([[0], np.cumsum(lengths)])
+    indices = np.fromiter((index[w] for b in bags for w in b), dtype=np.int32, count=int(indptr[-1]))
+    m = _counts_csr(indptr, indices, len(vocab))
+    df = np.bincount(m.indices, minlength=len(vocab)).astype(np.int64)
+    return MatrixTermCounts(len(bags), vocab, df, matrix=m)
+
+
+def frame_counts(
+    tokens: pd.DataFrame, unit_kind: str | None, stop: frozenset[str] | set[str], placeholders: bool = True
+) -> MatrixTermCounts:
+    """Count matrix of the units of ``unit_kind`` (``None``: all) that keep a token after filtering."""
+    t = tokens if unit_kind is None else tokens[tokens["unit_kind"] == unit_kind]
+    t = drop_tokens(t, stop, placeholders)
+    if len(t) == 0:
+        units = pd.DataFrame({c: pd.Series([], dtype=object) for c in KEY})
+        return MatrixTermCounts(0, np.array([], dtype=object), np.zeros(0, dtype=np.int64),
+                                matrix=sparse.csr_matrix((0, 0)), units=units)
+    keys = t[KEY].reset_index(drop=True)
+    codes, units = pd.MultiIndex.from_frame(keys).factorize(sort=True)
+    units = units.to_frame(index=False)
+    units.columns = KEY
+    units["unit_no"] = units["unit_no"].astype(np.int64)
+    tok_codes, vocab = pd.factorize(t["token"].to_numpy(dtype=object), sort=True)
+    m = sparse.csr_matrix((np.ones(len(codes)), (codes, tok_codes)), shape=(len(units), len(vocab)))
+    m.sum_duplicates()
+    m.sort_indices()
+    df = np.bincount(m.indices, minlength=len(vocab)).astype(np.int64)
+    return MatrixTermCounts(len(units), np.asarray(vocab, dtype=object), df, matrix=m.tocsr(), units=units)
+
+
+# ---------------------------------------------------------------- DuckDB source
+
+
+@dataclass
+class DuckTermCounts(TermCounts):
+    """Counts from the warehouse: temp table ``{table}(u, doc_id, unit_no, terms)`` ordered by ``u``."""
+
+    con: duckdb.DuckDBPyConnection | None = None
+    table: str = ""
+    vocab_table: str = ""
+
+    def _lists(self, sql: str, params: list | None = None, batch: int = 50_000) -> Iterator[pa.RecordBatch]:
+        reader = self.con.execute(sql, params or []).to_arrow_reader(batch)
+        for b in reader:
+            if b.num_rows:
+                yield b
+
+    def _csr(self, b: pa.RecordBatch) -> sparse.csr_matrix:
+        col = b.column(b.schema.get_field_index("terms"))
+        if isinstance(col, pa.ChunkedArray):
+            col = col.combine_chunks()
+        offsets = np.asarray(col.offsets, dtype=np.int64)
+        values = np.array(col.values.to_numpy(zero_copy_only=False)[offsets[0] : offsets[-1]], dtype=np.int32)
+        return _counts_csr(offsets - offsets[0], values, len(self.vocab))
+
+    def rows(self, idx: np.ndarray) -> sparse.csr_matrix:
+        idx = np.asarray(idx, dtype=np.int64)
+        if len(idx) == 0:
+            return sparse.csr_matrix((0, len(self.vocab)))
+        sel = pa.table({"u": pa.array(idx.astype(np.int32))})
+        name = f"_tc_sel_{next(_SEQ)}"
+        self.con.register(name, sel)
+        try:
+            parts = [self._csr(b) for b in
+                     self._lists(f"select u, terms from {self.table} semi join {name} using (u) order by u")]
+        finally:
+            self.con.unregister(name)
+        return sparse.vstack(parts, format="csr") if parts else sparse.csr_matrix((0, len(self.vocab)))
+
+    def blocks(self, size: int) -> Iterator[tuple[int, sparse.csr_matrix]]:
+        start = 0
+        for b in self._lists(f"select u, terms from {self.table} order by u", batch=size):
+            m = self._csr(b)
+            yield start, m
+            start += m.shape[0]
+
+    def close(self) -> None:
+        if self.con is not None:
+            for t in (self.table, self.vocab_table):
+                if t:
+                    self.con.execute(f"drop table if exists {t}")
+
+
+def register_words(con: duckdb.DuckDBPyConnection, words: Iterable[str]) -> str:
+    """A temp table ``(token)`` of ``words``; returns its name."""
+    name = f"_tc_words_{next(_SEQ)}"
+    con.execute(f"create temp table {name} (token varchar)")
+    words = sorted(set(words))
+    if words:
+        con.register(f"{name}_src", pa.table({"token": pa.array(words, pa.string())}))
+        con.execute(f"insert into {name} select token from {name}_src")
+        con.unregister(f"{name}_src")
+    return name
+
+
+def token_filter_sql(stop_table: str, placeholders: bool = True, column: str = "token") -> str:
+    """SQL condition keeping tokens that are neither in ``stop_table`` nor placeholders."""
+    cond = f"{column} not in (select token from {stop_table})"
+    if placeholders:
+        cond += f" and not regexp_full_match({column}, '{placeholder_pattern()}')"
+    return cond
+
+
+def duckdb_counts(
+    con: duckdb.DuckDBPyConnection,
+    unit_kind: str,
+    stop: frozenset[str] | set[str],
+    placeholders: bool = True,
+    *,
+    units_sql: str | None = None,
+) -> DuckTermCounts:
+    """Count matrix of the ``tokens`` of ``unit_kind`` (stopwords and placeholders removed).
+
+    Units are those keeping a token, numbered in ``(doc_id, unit_no)`` order — or, when
+    ``units_sql`` is given (a query returning distinct ``doc_id, unit_no``, e.g. every problem),
+    exactly those units in the same order, empty ones included. Call :meth:`DuckTermCounts.close` to drop the
+    temporary tables.
+    """
+    seq = next(_SEQ)
+    stop_t = register_words(con, stop)
+    vocab_t, table = f"_tc_vocab_{seq}", f"_tc_units_{seq}"
+    keep = token_filter_sql(stop_t, placeholders)
+    try:
+        con.execute(f"""create temp table {vocab_t} as
+            select token, (row_number() over (order by token) - 1)::integer as ti
+            from (select distinct token from tokens where unit_kind = ? and {keep})""", [unit_kind])
+        lists = f"""select doc_id, unit_no, list(ti) as terms from tokens join {vocab_t} using (token)
+                    where unit_kind = ? group by doc_id, unit_no"""
+        if units_sql is None:
+            con.execute(f"""create temp table {table} as
+                select (row_number() over (order by doc_id, unit_no) - 1)::integer as u, doc_id, unit_no, terms
+                from ({lists}) order by u""", [unit_kind])
+        else:
+            con.execute(f"""create temp table {table} as
+                select (row_number() over (order by doc_id, unit_no) - 1)::integer as u, doc_id, unit_no,
+                       coalesce(l.terms, []::integer[]) as terms
+                from ({units_sql}) w left join ({lists}) l using (doc_id, unit_no) order by u""", [unit_kind])
+    finally:
+        con.execute(f"drop table if exists {stop_t}")
+    vocab = np.array([r[0] for r in con.execute(f"select token from {vocab_t} order by ti").fetchall()], dtype=object)
+    n_units = con.execute(f"select count(*) from {table}").fetchone()[0]
+    tc = DuckTermCounts(int(n_units), vocab, np.zeros(len(vocab), dtype=np.int64), con=con, table=table,
+                        vocab_table=vocab_t)
+    df = np.zeros(len(vocab), dtype=np.int64)
+    for _, m in tc.blocks(100_000):
+        df += np.bincount(m.indices, minlength=len(vocab))
+    tc.df = df
+    return tc
+
+
+# ---------------------------------------------------------------- TF-IDF
+
+
+@dataclass
+class Tfidf:
+    """Sublinear, smoothed, L2-normalised TF-IDF over the terms kept by ``min_df`` (scikit-learn's
+    ``TfidfVectorizer(sublinear_tf=True, smooth_idf=True, norm='l2')`` formula):
+    ``w(t, u) = (1 + ln tf) · (ln((1 + N) / (1 + df)) + 1)``, each row divided by its L2 norm."""
+
+    n_units: int
+    keep: np.ndarray  # bool per source term
+    column: np.ndarray  # new column of each source term (-1 when dropped)
+    idf: np.ndarray  # per kept column
+    vocab: np.ndarray  # kept terms, sorted
+
+    @classmethod
+    def fit(cls, tc: TermCounts, min_df: int = 2) -> Tfidf:
+        """Weights for ``tc``; ``min_df`` falls back to 1 when it would leave no term."""
+        keep = tc.df >= min_df
+        if not keep.any():
+            keep = tc.df >= 1
+        column = np.full(len(tc.df), -1, dtype=np.int64)
+        column[keep] = np.arange(int(keep.sum()))
+        df = tc.df[keep].astype(np.float64)
+        idf = np.log((1.0 + tc.n_units) / (1.0 + df)) + 1.0
+        return cls(tc.n_units, keep, column, idf, tc.vocab[keep])
+
+    def transform(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
+        """TF-IDF rows of a count matrix over the source vocabulary."""
+        counts = counts.tocsr()
+        mask = self.keep[counts.indices]
+        row = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))[mask]
+        col = self.column[counts.indices[mask]]
+        w = (1.0 + np.log(counts.data[mask])) * self.idf[col]
+        sq = np.bincount(row, weights=w * w, minlength=counts.shape[0])
+        norm = np.sqrt(sq)
+        w = w / norm[row]
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(row, minlength=counts.shape[0]))])
+        return sparse.csr_matrix((w, col.astype(np.int32), indptr), shape=(counts.shape[0], len(self.vocab)))
