@@ -90,3 +90,32 @@ def test_keyness_options_and_edge_cases():
     one = keyness(tokens[tokens.doc_id == "d1"], DOCS, min_count=1)
     assert one.empty and list(one.columns) == KEYNESS_COLUMNS
     pd.testing.assert_frame_equal(keyness(tokens, DOCS, min_count=1), keyness(tokens, DOCS, min_count=1))
+
+
+def test_placeholder_tokens_are_not_words():
+    from analysis.compare import is_placeholder, placeholder_chars
+
+    assert {"X", "×", "○"} <= set(placeholder_chars())
+    assert [is_placeholder(t) for t in ["X", "XX", "××", "○○", "xX", "X区", "社区", "", "XXL"]] == [
+        True, True, True, True, True, False, False, False, False]
+    # an anonymised template: its masked names would be its "key" words
+    tokens = _tokens({"d1": ["X"] * 6 + ["XX"] * 3 + ["街道"] * 3 + ["整改"] * 2, "d2": ["整改"] * 6 + ["街道"]})
+    k = keyness(tokens, DOCS, min_count=1)
+    assert set(k["token"]) == {"街道", "整改"}
+    row = k[(k.group == "甲区") & (k.token == "街道")].iloc[0]
+    assert row.per10k_target == pytest.approx(3 / 5 * 10_000)  # corpus size without the placeholders
+
+
+def test_keyness_counts_equal_token_frame():
+    from analysis.compare.keyness import keyness_counts
+
+    tokens = _tokens({"d1": ["党费"] * 8 + ["整改"] * 2, "d2": ["党费"] + ["整改"] * 9, "d3": ["整改"] * 5 + ["工程"] * 5})
+    want = keyness(tokens, DOCS, min_count=1)
+    groups = np.array(["d3", "乙区", "甲区"], dtype=object)  # sorted
+    vocab = np.array(["党费", "工程", "整改"], dtype=object)
+    counts = [(2, 0, 8), (2, 2, 2), (1, 0, 1), (1, 2, 9), (0, 2, 5), (0, 1, 5)]  # any order
+    gi, ti, a = (np.array(c) for c in zip(*counts, strict=True))
+    got = keyness_counts(groups, vocab, gi, ti, a, min_count=1)
+    for col in ("group", "token", "direction"):
+        got[col] = got[col].astype(str).astype(object)
+    pd.testing.assert_frame_equal(got, want, check_exact=False, rtol=1e-12)

@@ -7,7 +7,7 @@ reference = all other groups (``d`` tokens), ``N = c + d``:
   ``[[a, b], [c−a, d−b]]``: ``G² = 2 Σ O·ln(O/E)`` with ``E = row total × column total / N`` and
   ``0·ln 0 = 0`` (``cells=4``, default). ``cells=2`` gives the two-cell form of Rayson & Garside's
   wizard, ``G² = 2 (a ln(a/E1) + b ln(b/E2))``, ``E1 = c(a+b)/N``, ``E2 = d(a+b)/N``.
-- p-value from χ² with 1 degree of freedom; Benjamini–Hochberg (1995) adjusted p-values over the
+- p-value from χ² with 1 degree of freedom (``erfc(√(G²/2))``); Benjamini–Hochberg (1995) adjusted p-values over the
   family of reported tests (``correction='all'``: every row of the table; ``'group'``: each group's
   rows separately): ``p_adj(i) = min_{j≥i} min(1, m·p(j)/j)`` for p sorted ascending.
 - effect size: Hardie's (2014) Log Ratio ``log2((a/c) / (b/d))``; a zero count is replaced by 0.5
@@ -16,15 +16,23 @@ reference = all other groups (``d`` tokens), ``N = c + d``:
 
 ``direction`` is ``'over'`` when the token is relatively more frequent in the target than in the
 reference, ``'under'`` when less, ``'equal'`` otherwise.
+
+Tokens made only of placeholder characters (``X``, ``XX``, ``××``… of anonymised templates;
+``analysis/data/placeholder_chars.txt``) are masked names, not words, and are not counted.
+
+The table needs only the counts ``a`` of every group × token pair: :func:`keyness_counts` takes
+them already aggregated (the warehouse stage aggregates the ``tokens`` table in DuckDB), and
+:func:`keyness` aggregates a token frame in memory and calls it.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2
+from scipy.special import erfc
 
 from analysis.compare import DEFAULT_GROUP, group_labels
+from analysis.compare.termcounts import drop_tokens
 from analysis.segment import StopLevel, stopwords
 
 KEYNESS_COLUMNS = [
@@ -69,6 +77,11 @@ def log_likelihood(a, b, c, d, cells: int = 4) -> np.ndarray:
     return np.maximum(2.0 * g, 0.0)
 
 
+def chi2_sf_1(x) -> np.ndarray:
+    """Upper tail of χ² with one degree of freedom: ``P(χ²₁ > x) = P(|Z| > √x) = erfc(√(x/2))``."""
+    return erfc(np.sqrt(np.maximum(np.asarray(x, dtype=float), 0.0) / 2.0))
+
+
 def log_ratio(a, b, c, d, smoothing: float = ZERO_SMOOTHING) -> np.ndarray:
     """Hardie's Log Ratio ``log2((a/c)/(b/d))``, zero counts replaced by ``smoothing``."""
     a, b, c, d = (np.asarray(x, dtype=float) for x in (a, b, c, d))
@@ -102,7 +115,7 @@ def describe_comparison(
     """Plain-language definition of a keyness table built with these parameters."""
     return (
         f"Each {group} (target) against all other {group}s pooled (reference); tokens after removing "
-        f"stopwords of level '{stopword_level}'; corpus sizes are the remaining token counts. Tokens with "
+        f"stopwords of level '{stopword_level}' and placeholder tokens (X, XX… of anonymised notices); corpus sizes are the remaining token counts. Tokens with "
         f"fewer than {min_count} occurrences in the whole corpus are not tested"
         + ("" if include_absent else "; only tokens the target uses are reported")
         + f". G² ({cells}-cell log-likelihood, Dunning 1993 / Rayson & Garside 2000), p from χ²(1), "
@@ -121,6 +134,83 @@ def _empty() -> pd.DataFrame:
     return out
 
 
+def keyness_counts(
+    groups: np.ndarray,
+    vocab: np.ndarray,
+    gi: np.ndarray,
+    ti: np.ndarray,
+    a: np.ndarray,
+    *,
+    min_count: int = 5,
+    cells: int = 4,
+    correction: str = "all",
+    include_absent: bool = False,
+) -> pd.DataFrame | None:
+    """The keyness table from aggregated counts: ``a[r]`` occurrences of token ``vocab[ti[r]]`` in group
+    ``groups[gi[r]]`` (one row per group × token pair with ``a > 0``; ``groups`` and ``vocab`` sorted).
+
+    ``group``, ``token`` and ``direction`` come back as categoricals (cheap for millions of rows);
+    ``None`` when there is nothing to compare (fewer than two groups, no token left).
+    """
+    if correction not in ("all", "group"):
+        raise ValueError("correction must be 'all' or 'group'")
+    gi = np.asarray(gi, dtype=np.int64)
+    ti = np.asarray(ti, dtype=np.int64)
+    a = np.asarray(a, dtype=np.float64)
+    sizes = np.bincount(gi, weights=a, minlength=len(groups))
+    totals = np.bincount(ti, weights=a, minlength=len(vocab))
+    if int((sizes > 0).sum()) < 2:
+        return None
+    n_all = float(sizes.sum())
+    keep = totals >= min_count
+    if include_absent:
+        g_ok = np.flatnonzero(sizes > 0)
+        t_ok = np.flatnonzero(keep)
+        full = np.zeros((len(groups), len(vocab)))
+        np.add.at(full, (gi, ti), a)
+        gi = np.repeat(g_ok, len(t_ok))
+        ti = np.tile(t_ok, len(g_ok))
+        a = full[gi, ti]
+    else:
+        sel = keep[ti]
+        gi, ti, a = gi[sel], ti[sel], a[sel]
+    if len(a) == 0:
+        return None
+    c = sizes[gi]
+    b = totals[ti] - a
+    d = n_all - c
+    g2 = log_likelihood(a, b, c, d, cells=cells)
+    p = chi2_sf_1(g2)
+    order = np.lexsort((ti, -g2, gi))  # group, then G² descending, then token
+    gi, ti, a, b, c, d, g2, p = (x[order] for x in (gi, ti, a, b, c, d, g2, p))
+    if correction == "all":
+        p_adj = bh_adjust(p)
+    else:
+        p_adj = np.empty_like(p)
+        bounds = np.flatnonzero(np.diff(gi)) + 1
+        for idx in np.split(np.arange(len(p)), bounds):
+            p_adj[idx] = bh_adjust(p[idx])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel_t = a / c
+        rel_r = b / d
+    direction = np.where(rel_t > rel_r, 2, np.where(rel_t < rel_r, 1, 0))
+    return pd.DataFrame(
+        {
+            "group": pd.Categorical.from_codes(gi, categories=pd.Index(groups, dtype=object)),
+            "token": pd.Categorical.from_codes(ti, categories=pd.Index(vocab, dtype=object)),
+            "count_target": a.astype("int64"),
+            "count_reference": b.astype("int64"),
+            "per10k_target": a / c * 10_000,
+            "per10k_reference": np.where(d > 0, b / np.where(d > 0, d, 1) * 10_000, 0.0),
+            "g2": g2,
+            "log_ratio": log_ratio(a, b, c, d),
+            "p_value": p,
+            "p_adj": p_adj,
+            "direction": pd.Categorical.from_codes(direction, categories=["equal", "under", "over"]),
+        }
+    )
+
+
 def keyness(
     tokens: pd.DataFrame,
     documents: pd.DataFrame | None = None,
@@ -135,69 +225,28 @@ def keyness(
     """Keyness table (columns ``KEYNESS_COLUMNS``) of every group against the rest.
 
     ``tokens`` is the output of :func:`analysis.segment.tokenize_units`. Rows are sorted by group,
-    then G² descending, then token. The definition is in ``result.attrs['comparison']``.
+    then G² descending, then token. The definition is in ``result.attrs['comparison']``. Tokens made
+    only of placeholder characters (``X``, ``XX``… of anonymised notices) are not counted.
     """
     if correction not in ("all", "group"):
         raise ValueError("correction must be 'all' or 'group'")
     desc = describe_comparison(group, stopword_level, min_count, cells, correction, include_absent)
-    stop = stopwords(stopword_level)
-    t = tokens[["doc_id", "token"]]
-    if stop:
-        t = t[~t["token"].isin(stop)]
-    if len(t) == 0:
+    t = drop_tokens(tokens[["doc_id", "token"]], stopwords(stopword_level))
+    out = None
+    if len(t):
+        g = group_labels(documents, t["doc_id"], group).to_numpy()
+        gi, groups = pd.factorize(g, sort=True)
+        ti, vocab = pd.factorize(t["token"].to_numpy(dtype=object), sort=True)
+        pair = pd.DataFrame({"g": gi, "t": ti}).value_counts(sort=False).reset_index()
+        out = keyness_counts(np.asarray(groups, dtype=object), np.asarray(vocab, dtype=object),
+                             pair["g"].to_numpy(), pair["t"].to_numpy(), pair["count"].to_numpy(),
+                             min_count=min_count, cells=cells, correction=correction,
+                             include_absent=include_absent)
+    if out is None:
         out = _empty()
-        out.attrs["comparison"] = desc
-        return out
-    g = group_labels(documents, t["doc_id"], group).to_numpy()
-    counts = (
-        pd.DataFrame({"group": g, "token": t["token"].to_numpy()}).value_counts().rename("a").reset_index()
-    )
-    sizes = counts.groupby("group")["a"].sum()
-    totals = counts.groupby("token")["a"].sum()
-    n_all = int(sizes.sum())
-    if len(sizes) < 2:
-        out = _empty()
-        out.attrs["comparison"] = desc
-        return out
-    keep_tokens = totals.index[totals >= min_count]
-    if include_absent:
-        idx = pd.MultiIndex.from_product([sizes.index, keep_tokens], names=["group", "token"])
-        counts = counts.set_index(["group", "token"])["a"].reindex(idx, fill_value=0).reset_index()
     else:
-        counts = counts[counts["token"].isin(keep_tokens)].reset_index(drop=True)
-    if len(counts) == 0:
-        out = _empty()
-        out.attrs["comparison"] = desc
-        return out
-    a = counts["a"].to_numpy(dtype=float)
-    c = counts["group"].map(sizes).to_numpy(dtype=float)
-    b = counts["token"].map(totals).to_numpy(dtype=float) - a
-    d = n_all - c
-    g2 = log_likelihood(a, b, c, d, cells=cells)
-    p = chi2.sf(g2, 1)
-    out = pd.DataFrame(
-        {
-            "group": counts["group"].astype(str).to_numpy(dtype=object),
-            "token": counts["token"].to_numpy(dtype=object),
-            "count_target": a.astype("int64"),
-            "count_reference": b.astype("int64"),
-            "per10k_target": a / c * 10_000,
-            "per10k_reference": np.where(d > 0, b / np.where(d > 0, d, 1) * 10_000, 0.0),
-            "g2": g2,
-            "log_ratio": log_ratio(a, b, c, d),
-            "p_value": p,
-        }
-    )
-    if correction == "all":
-        out["p_adj"] = bh_adjust(p)
-    else:
-        out["p_adj"] = 0.0
-        for _, idx in out.groupby("group").indices.items():
-            out.loc[out.index[idx], "p_adj"] = bh_adjust(p[idx])
-    rel_t = a / c
-    rel_r = b / d
-    out["direction"] = np.where(rel_t > rel_r, "over", np.where(rel_t < rel_r, "under", "equal"))
-    out = out.sort_values(["group", "g2", "token"], ascending=[True, False, True], kind="mergesort")
-    out = out.reset_index(drop=True)[KEYNESS_COLUMNS]
+        for col in ("group", "token", "direction"):
+            out[col] = out[col].astype(object)
+        out["group"] = out["group"].astype(str).astype(object)
     out.attrs["comparison"] = desc
     return out
