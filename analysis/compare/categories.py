@@ -28,10 +28,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
+from analysis.compare import is_placeholder
+from analysis.compare.termcounts import TermCounts
 from analysis.segment import Engine, segment_text, stopwords
 from analysis.vocab import load_json
 
@@ -100,48 +104,141 @@ def keyword_hits(text: str | None) -> dict[tuple[str, str], int]:
     return {key: n for key, words in taxonomy().keywords.items() if (n := sum(1 for w in words if w in text))}
 
 
-def _best_sub(
-    cat: str, own: dict[tuple[str, str], float], area: dict[tuple[str, str], int] | None = None
-) -> str | None:
-    best, best_key = None, (0.0, 0)
-    for s in taxonomy().subs[cat]:
-        key = (own.get((cat, s), 0.0), (area or {}).get((cat, s), 0))
-        if key > best_key:
-            best, best_key = s, key
-    return best
+# ---------------------------------------------------------------- vectorised rules
 
 
-def _rule_label(
-    area: str | None, sub_area: str | None, heading: str | None, finding: str | None
-) -> tuple[str, str | None, str, float] | None:
+@dataclass(frozen=True)
+class _Matcher:
+    """Keyword lookup by first two characters: a keyword occurs where its first bigram does and the
+    text continues with it, so only those positions are checked (all keywords have ≥ 2 characters)."""
+
+    subs: tuple[tuple[str, str], ...]  # (category, sub-category) in taxonomy order
+    sub_cat: np.ndarray  # category index of each sub
+    cat_subs: tuple[np.ndarray, ...]  # sub indices of each category
+    bigrams: np.ndarray  # sorted distinct first bigrams (code point pairs)
+    by_bigram: dict[int, tuple[tuple[int, str], ...]]  # bigram → (sub index, keyword)
+    single: tuple[tuple[int, str], ...]  # one-character keywords, checked with ``in``
+
+
+@cache
+def _matcher() -> _Matcher:
     tax = taxonomy()
-    h = keyword_hits(heading)
-    f = keyword_hits(finding)
-    a = keyword_hits(_clean_area(area) + "\n" + _clean_area(sub_area))
-    sub_scores: dict[tuple[str, str], float] = {}
-    for src, w in ((h, 2.0), (f, 1.0)):
-        for k, n in src.items():
-            sub_scores[k] = sub_scores.get(k, 0.0) + w * n
-    cat = area_category(area) or area_category(sub_area)
-    if cat is not None:
-        return cat, _best_sub(cat, sub_scores), "area", AREA_CONFIDENCE
-    own = {c: 0.0 for c in tax.categories}
-    area_s = {c: 0.0 for c in tax.categories}
-    for (c, _), n in h.items():
-        own[c] += 2.0 * n
-    for (c, _), n in f.items():
-        own[c] += n
-    for (c, _), n in a.items():
-        area_s[c] += n
-    ranked = sorted(tax.categories, key=lambda c: (-(own[c] + area_s[c]), -own[c], tax.categories.index(c)))
-    t1 = own[ranked[0]] + area_s[ranked[0]]
-    if t1 <= 0:
-        return None
-    t2 = own[ranked[1]] + area_s[ranked[1]] if len(ranked) > 1 else 0.0
-    best = ranked[0]
-    if own[best] > 0:
-        return best, _best_sub(best, sub_scores, a), "keyword", KEYWORD_CONFIDENCE * t1 / (t1 + t2)
-    return best, _best_sub(best, sub_scores, a), "area", AREA_KEYWORD_CONFIDENCE * t1 / (t1 + t2)
+    subs = tuple((c, s) for c in tax.categories for s in tax.subs[c])
+    sub_cat = np.array([tax.categories.index(c) for c, _ in subs], dtype=np.int64)
+    cat_subs = tuple(np.flatnonzero(sub_cat == i) for i in range(len(tax.categories)))
+    by: dict[int, list[tuple[int, str]]] = {}
+    single = []
+    for i, key in enumerate(subs):
+        for w in tax.keywords.get(key, ()):
+            if len(w) < 2:
+                single.append((i, w))
+            else:
+                by.setdefault((ord(w[0]) << 21) | ord(w[1]), []).append((i, w))
+    return _Matcher(subs, sub_cat, cat_subs, np.array(sorted(by), dtype=np.int64),
+                    {k: tuple(v) for k, v in by.items()}, tuple(single))
+
+
+def sub_hits(texts: list[str | None]) -> np.ndarray:
+    """Matrix ``texts × subs``: distinct keywords of each (category, sub-category) in each text (as
+    :func:`keyword_hits`, vectorised: one pass over the concatenated texts finds the candidates)."""
+    m = _matcher()
+    out = np.zeros((len(texts), len(m.subs)), dtype=np.int64)
+    clean = [t if isinstance(t, str) else "" for t in texts]
+    if not clean:
+        return out
+    big = "\x00".join(clean)
+    code = np.frombuffer(big.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    starts = np.concatenate([[0], np.cumsum([len(t) + 1 for t in clean])[:-1]])
+    pairs: set[tuple[int, int, str]] = set()
+    if len(code) >= 2 and len(m.bigrams):
+        bg = (code[:-1] << 21) | code[1:]
+        cand = np.flatnonzero(np.isin(bg, m.bigrams))
+        owner = np.searchsorted(starts, cand, side="right") - 1
+        for p, t, b in zip(cand.tolist(), owner.tolist(), bg[cand].tolist(), strict=True):
+            for i, w in m.by_bigram[b]:
+                if big.startswith(w, p):
+                    pairs.add((t, i, w))
+    for i, w in m.single:
+        for t, text in enumerate(clean):
+            if w in text:
+                pairs.add((t, i, w))
+    if pairs:
+        arr = np.array([(t, i) for t, i, _ in pairs], dtype=np.int64)
+        np.add.at(out, (arr[:, 0], arr[:, 1]), 1)
+    return out
+
+
+RULE_CODES = ("area", "keyword", "centroid", "default")
+
+
+class RuleLabels(NamedTuple):
+    """Per problem: category index (−1 none), sub index into ``_matcher().subs`` (−1 none), rule
+    index into ``RULE_CODES`` (−1 none) and confidence (NaN none)."""
+
+    category: np.ndarray
+    sub: np.ndarray
+    rule: np.ndarray
+    confidence: np.ndarray
+
+
+def _best_subs(cats: np.ndarray, own: np.ndarray, area: np.ndarray) -> np.ndarray:
+    """Sub of each row's category maximising ``(own, area)`` (first in taxonomy order; −1 if 0)."""
+    m = _matcher()
+    key = own * 100_000 + area
+    out = np.full(len(cats), -1, dtype=np.int64)
+    for c, idx in enumerate(m.cat_subs):
+        rows = np.flatnonzero(cats == c)
+        if len(rows) == 0 or len(idx) == 0:
+            continue
+        k = key[np.ix_(rows, idx)]
+        best = np.argmax(k, axis=1)
+        ok = k[np.arange(len(rows)), best] > 0
+        out[rows[ok]] = idx[best[ok]]
+    return out
+
+
+def rule_labels(area, sub_area, heading, finding) -> RuleLabels:
+    """Rules 1–2 for arrays of problems (module docstring); rows without a label get −1."""
+    tax = taxonomy()
+    m = _matcher()
+    n = len(heading)
+    areas = list(zip(list(area), list(sub_area), strict=True))
+    distinct = list(dict.fromkeys(areas))
+    where = {a: i for i, a in enumerate(distinct)}
+    a_idx = np.array([where[a] for a in areas], dtype=np.int64)
+    a_cat = np.array([tax.categories.index(c) if (c := area_category(a) or area_category(s)) else -1
+                      for a, s in distinct], dtype=np.int64)[a_idx] if n else np.zeros(0, dtype=np.int64)
+    a_hits = sub_hits([_clean_area(a) + "\n" + _clean_area(s) for a, s in distinct])[a_idx]
+    h = sub_hits(list(heading))
+    f = sub_hits(list(finding))
+    sub_scores = 2 * h + f
+    n_cat = len(tax.categories)
+    member = np.zeros((len(m.subs), n_cat), dtype=np.int64)
+    member[np.arange(len(m.subs)), m.sub_cat] = 1
+    own = sub_scores @ member
+    area_s = a_hits @ member
+    total = own + area_s
+    comp = -(total * 100_000 + own) * 16 + np.arange(n_cat)[None, :]
+    ranked = np.argsort(comp, axis=1, kind="stable")
+    rows = np.arange(n)
+    best = ranked[:, 0] if n else np.zeros(0, dtype=np.int64)
+    t1 = total[rows, best].astype(float)
+    t2 = total[rows, ranked[:, 1]].astype(float) if n_cat > 1 else np.zeros(n)
+    kw = own[rows, best] > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        confidence = np.where(kw, KEYWORD_CONFIDENCE, AREA_KEYWORD_CONFIDENCE) * t1 / (t1 + t2)
+    category = np.where(t1 > 0, best, -1)
+    rule = np.where(t1 > 0, np.where(kw, 1, 0), -1)
+    confidence = np.where(t1 > 0, confidence, np.nan)
+    sub = _best_subs(category, sub_scores, a_hits)
+    framework = a_cat >= 0  # rule 1: a framework-label area heading
+    if framework.any():
+        category = np.where(framework, a_cat, category)
+        rule = np.where(framework, 0, rule)
+        confidence = np.where(framework, AREA_CONFIDENCE, confidence)
+        sub = np.where(framework, _best_subs(a_cat, sub_scores, np.zeros_like(a_hits)), sub)
+    return RuleLabels(category.astype(np.int64), sub.astype(np.int64), rule.astype(np.int64),
+                      confidence.astype(float))
 
 
 def _bags(problems: pd.DataFrame, tokens: pd.DataFrame | None, engine: Engine) -> list[list[str]]:
@@ -151,8 +248,9 @@ def _bags(problems: pd.DataFrame, tokens: pd.DataFrame | None, engine: Engine) -
         t = tokens[tokens["unit_kind"] == "problem"].sort_values(
             ["doc_id", "unit_no", "position"], kind="mergesort"
         )
+        t = t.assign(token=t["token"].where(~t["token"].isin(stop)))
         for (d, n), part in t.groupby(["doc_id", "unit_no"], sort=False):
-            lookup[(str(d), int(n))] = [w for w in part["token"] if w not in stop]
+            lookup[(str(d), int(n))] = [w for w in part["token"] if isinstance(w, str) and not is_placeholder(w)]
     bags = []
     for d, n, h, f in zip(
         problems["doc_id"].astype(str),
@@ -164,34 +262,101 @@ def _bags(problems: pd.DataFrame, tokens: pd.DataFrame | None, engine: Engine) -
         bag = lookup.get((d, int(n)))
         if bag is None:
             text = "。".join(x for x in (h, f) if isinstance(x, str) and x)
-            bag = [w for w, _ in segment_text(text, engine) if w not in stop and any(c.isalnum() for c in w)]
+            bag = [w for w, _ in segment_text(text, engine)
+                   if w not in stop and any(c.isalnum() for c in w) and not is_placeholder(w)]
         bags.append(bag)
     return bags
 
 
-def _centroid_labels(
-    bags: list[list[str]], labels: list[tuple[str, str | None] | None]
-) -> list[tuple[str, str | None, float] | None]:
-    from analysis.compare.clustering import tfidf_matrix
+def centroid_labels(
+    tc: TermCounts, category: np.ndarray, sub: np.ndarray, batch_size: int = 50_000
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rule 3 for the unlabelled rows (``category == −1``) of ``tc``: index into the sorted labelled
+    keys of the nearest centroid per row (−1 when none or cosine 0) and that cosine.
 
-    todo = [i for i, lab in enumerate(labels) if lab is None]
-    done = [i for i, lab in enumerate(labels) if lab is not None]
-    out: list[tuple[str, str | None, float] | None] = [None] * len(labels)
-    if not todo or not done:
-        return out
-    x, vocab = tfidf_matrix(bags, min_df=1)
-    if x.shape[1] == 0:
-        return out
-    keys = sorted({labels[i] for i in done}, key=lambda k: (k[0], k[1] or ""))
-    cents = np.vstack([np.asarray(x[[i for i in done if labels[i] == k]].mean(axis=0)).ravel() for k in keys])
+    Returns ``(key, cosine)`` per row, where keys are the distinct ``(category, sub)`` index pairs of
+    labelled rows sorted by (category name, sub name); see :func:`centroid_keys`."""
+    from analysis.compare.termcounts import Tfidf
+
+    n = tc.n_units
+    key_of, keys = centroid_keys(category, sub)
+    best = np.full(n, -1, dtype=np.int64)
+    cosine = np.zeros(n)
+    todo = category < 0
+    if not todo.any() or todo.all():
+        return best, cosine
+    tf = Tfidf.fit(tc, 1)
+    if len(tf.vocab) == 0:
+        return best, cosine
+    k = len(keys)
+    sums = np.zeros((k, len(tf.vocab)))
+    for start, mat in tc.blocks(batch_size):
+        x = tf.transform(mat)
+        kk = key_of[start : start + x.shape[0]]
+        lab = np.flatnonzero(kk >= 0)
+        ind = sparse.csr_matrix((np.ones(len(lab)), (kk[lab], lab)), shape=(k, x.shape[0]))
+        sums += (ind @ x).toarray()
+    sizes = np.bincount(key_of[key_of >= 0], minlength=k)
+    cents = sums / np.maximum(sizes, 1)[:, None]
     norms = np.linalg.norm(cents, axis=1)
     cents = cents / np.where(norms > 0, norms, 1)[:, None]
-    sims = np.asarray(x[todo] @ cents.T)
-    for row, i in enumerate(todo):
-        j = int(np.argmax(sims[row]))  # first maximum: deterministic tie-break by sorted key
-        if sims[row, j] > 0:
-            out[i] = (keys[j][0], keys[j][1], float(sims[row, j]))
-    return out
+    idx = np.flatnonzero(todo)
+    for s in range(0, len(idx), batch_size):
+        part = idx[s : s + batch_size]
+        sims = np.asarray(tf.transform(tc.rows(part)) @ cents.T)
+        j = np.argmax(sims, axis=1)  # first maximum: deterministic tie-break by sorted key
+        v = sims[np.arange(len(part)), j]
+        ok = v > 0
+        best[part[ok]] = j[ok]
+        cosine[part[ok]] = v[ok]
+    return best, cosine
+
+
+def centroid_keys(category: np.ndarray, sub: np.ndarray) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """Index of each labelled row's (category, sub) among the sorted distinct keys (−1 unlabelled)."""
+    tax = taxonomy()
+    m = _matcher()
+    lab = category >= 0
+    pairs = sorted({(int(c), int(s)) for c, s in zip(category[lab], sub[lab], strict=True)},
+                   key=lambda cs: (tax.categories[cs[0]], m.subs[cs[1]][1] if cs[1] >= 0 else ""))
+    where = {p: i for i, p in enumerate(pairs)}
+    key_of = np.full(len(category), -1, dtype=np.int64)
+    for i in np.flatnonzero(lab):
+        key_of[i] = where[(int(category[i]), int(sub[i]))]
+    return key_of, pairs
+
+
+def finish_labels(rules: RuleLabels, key: np.ndarray, cosine: np.ndarray) -> pd.DataFrame:
+    """Columns ``category, sub_category, rule, confidence`` from rules 1–2, the centroid rule's
+    nearest keys (:func:`centroid_labels`) and the default."""
+    tax = taxonomy()
+    m = _matcher()
+    _, pairs = centroid_keys(rules.category, rules.sub)
+    category, sub, rule, conf = (x.copy() for x in rules)
+    todo = category < 0
+    hit = todo & (key >= 0)
+    if hit.any():
+        pk = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+        category[hit] = pk[key[hit], 0]
+        sub[hit] = pk[key[hit], 1]
+        rule[hit] = 2
+        conf[hit] = CENTROID_CONFIDENCE * cosine[hit]
+    default = todo & (key < 0)
+    d_cat, d_sub = tax.default
+    cat_names = np.array(list(tax.categories) + [d_cat], dtype=object)
+    sub_names = np.array([s for _, s in m.subs] + [d_sub], dtype=object)
+    category[default] = len(tax.categories)
+    sub[default] = len(m.subs)
+    rule[default] = 3
+    conf[default] = 0.0
+    return pd.DataFrame(
+        {
+            "category": cat_names[category],
+            "sub_category": np.where(sub >= 0, sub_names[np.where(sub >= 0, sub, 0)], None),
+            "rule": np.array(RULE_CODES, dtype=object)[rule],
+            "confidence": conf.astype(float),
+        }
+    )
 
 
 def classify_problems(
@@ -204,46 +369,19 @@ def classify_problems(
     ``unit_kind == 'problem'`` and ``unit_no == problem_no``) is used for the centroid rule when given;
     otherwise heading + finding are segmented with ``engine``. Row order follows ``problems``.
     """
+    from analysis.compare.termcounts import bags_counts
+
     p = problems.reset_index(drop=True).copy()
     for col in ("area", "sub_area", "heading", "finding"):
         if col not in p.columns:
             p[col] = None
-    rules = [
-        _rule_label(a, sa, h, f)
-        for a, sa, h, f in zip(p["area"], p["sub_area"], p["heading"], p["finding"], strict=True)
-    ]
-    out = pd.DataFrame(
-        {
-            "doc_id": p["doc_id"].astype(str).to_numpy(dtype=object),
-            "problem_no": p["problem_no"].to_numpy(),
-            "category": [r[0] if r else None for r in rules],
-            "sub_category": [r[1] if r else None for r in rules],
-            "rule": [r[2] if r else None for r in rules],
-            "confidence": [r[3] if r else np.nan for r in rules],
-        }
-    )
-    if any(r is None for r in rules):
-        bags = _bags(p, tokens, engine)
-        labels = [(r[0], r[1]) if r else None for r in rules]
-        cent = _centroid_labels(bags, labels)
-        default_cat, default_sub = taxonomy().default
-        for i, r in enumerate(rules):
-            if r is not None:
-                continue
-            c = cent[i]
-            if c is not None:
-                out.loc[i, ["category", "sub_category", "rule", "confidence"]] = [
-                    c[0],
-                    c[1],
-                    "centroid",
-                    CENTROID_CONFIDENCE * c[2],
-                ]
-            else:
-                out.loc[i, ["category", "sub_category", "rule", "confidence"]] = [
-                    default_cat,
-                    default_sub,
-                    "default",
-                    0.0,
-                ]
-    out["confidence"] = out["confidence"].astype(float)
+    rules = rule_labels(p["area"].to_numpy(dtype=object), p["sub_area"].to_numpy(dtype=object),
+                        p["heading"].to_numpy(dtype=object), p["finding"].to_numpy(dtype=object))
+    key = np.full(len(p), -1, dtype=np.int64)
+    cosine = np.zeros(len(p))
+    if (rules.category < 0).any():
+        key, cosine = centroid_labels(bags_counts(_bags(p, tokens, engine)), rules.category, rules.sub)
+    out = finish_labels(rules, key, cosine)
+    out.insert(0, "problem_no", p["problem_no"].to_numpy())
+    out.insert(0, "doc_id", p["doc_id"].astype(str).to_numpy(dtype=object))
     return out[CATEGORY_COLUMNS]
