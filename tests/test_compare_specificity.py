@@ -74,3 +74,27 @@ def test_specificity_by_group():
     assert g.loc[["甲区", "乙区"], "n_measures"].tolist() == [2, 3]
     assert g.loc["甲区", "mean"] == pytest.approx(t.loc[:1, "score"].mean())
     assert g.loc["甲区", "share_positive"] == 0.5
+
+
+def test_stored_tokens_align_or_fall_back():
+    """Unit mentions from stored tokens: punctuation between two unit words breaks the run, words in
+    《…》 are not mentions; a token containing punctuation sends the measure to the direct path."""
+    import numpy as np
+
+    from analysis.compare.specificity import MARKER_COLUMNS, markers, token_flags
+
+    texts = ["由街道，社区党委负责《社区党委工作规则》落实", "》街道《社区》办公室", "A·B街道党委督办"]
+    toks = [["由", "街道", "社区党委", "负责", "社区党委", "工作", "规则", "落实"],
+            ["街道", "社区", "办公室"],
+            ["A·B", "街道党委", "督办"]]  # noqa: RUF001
+    pos = [["p", "n", "nt", "v", "nt", "vn", "n", "v"], ["n", "n", "n"], ["eng", "nt", "v"]]
+    offsets = np.cumsum([0] + [len(t) for t in toks])
+    flat = [t for ts in toks for t in ts]
+    flags = token_flags(flat, [p for ps in pos for p in ps])
+    position = np.concatenate([np.arange(len(t))[::-1] for t in toks])  # rows in any order
+    flags = np.concatenate([flags[offsets[i] : offsets[i + 1]][::-1] for i in range(len(toks))])
+    counts, fallback = markers(texts, offsets, position, flags)
+    assert fallback == 1
+    units = dict(zip(MARKER_COLUMNS, counts.T, strict=True))["n_units"]
+    assert units[0] == 2 and units[1] == 2
+    assert counts[2].tolist() == [measure_markers(texts[2])[c] for c in MARKER_COLUMNS]

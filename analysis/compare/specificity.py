@@ -26,6 +26,17 @@ neither, approaching 1 for concrete and −1 for purely formulaic text; the +1 p
 measures with few markers toward 0 (one concrete marker alone gives 0.5, five give 0.83). The score
 is a project-defined index, not a published measure; lengths are reported (``n_chars``) so
 densities per 100 characters can be computed instead.
+
+Computation (same counts, corpus scale): the expressions run once over a block of measures joined
+by line breaks (none of them can match across one), each led by a look-ahead on its possible first
+characters so the regex engine skips other positions; rules 5–6 read the measure's stored tokens
+(``tokens`` table, or :func:`analysis.segment.tokenize_units` for a frame) instead of segmenting
+again: every kept token is a run of the text's characters other than whitespace, punctuation and
+symbols (dropped tokens are made only of those), so the tokens align with the text by counting
+characters; two unit tokens are consecutive when no character separates them, and a token is
+inside ``《…》`` when more ``《`` than ``》`` precede it. A measure whose tokens do not align with its
+text (a token containing punctuation, or a text that changed) is computed the direct way,
+:func:`measure_markers`.
 """
 
 from __future__ import annotations
@@ -35,7 +46,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from analysis.compare import DEFAULT_GROUP, group_labels
+from analysis.compare import DEFAULT_GROUP, drop_mask, group_labels
 from analysis.segment import Engine, formulaic_words, lexicon, segment_text
 
 SPECIFICITY_COLUMNS = [
@@ -76,6 +87,12 @@ _DATE = re.compile(
 _MONEY = re.compile(rf"(?:\d+(?:\.\d+)?|{_CN_NUM})(?:余|多)?(?:万|亿)?元")
 _CLASSIFIER = "个次名人项条场件家户期篇份批轮处台套笔本位场支座张期栋"
 _NUMBER = re.compile(rf"\d+(?:\.\d+)?%?|第?[{_CN_DIGIT}十百千]+(?:余|多)?[{_CLASSIFIER}]")
+
+# The same expressions led by a look-ahead on the characters a match can start with (identical
+# matches; the engine skips every other position instead of trying each alternative there).
+_DATE_FAST = re.compile(rf"(?=[\d{_CN_DIGIT}十百千万本今明当每年月季截])(?:{_DATE.pattern})")
+_MONEY_FAST = re.compile(rf"(?=[\d{_CN_DIGIT}十百千万])(?:{_MONEY.pattern})")
+_NUMBER_FAST = re.compile(rf"(?=[\d第{_CN_DIGIT}十百千])(?:{_NUMBER.pattern})")
 
 UNIT_SUFFIXES = (
     "办公室", "办事处", "委员会", "居委会", "村委会", "中心", "街道", "社区", "党委", "党工委", "工委",
@@ -120,11 +137,11 @@ def measure_markers(text: str | None, engine: Engine = "rjieba") -> dict[str, in
     """Marker counts of one measure text (keys as the ``n_*`` columns)."""
     text = text or ""
     n_documents, rest = _count_and_mask(_DOCUMENT, text)
-    n_dates, rest = _count_and_mask(_DATE, rest)
-    n_money, rest = _count_and_mask(_MONEY, rest)
+    n_dates, rest = _count_and_mask(_DATE_FAST, rest)
+    n_money, rest = _count_and_mask(_MONEY_FAST, rest)
     if _NUMERAL_TERMS is not None:
         _, rest = _count_and_mask(_NUMERAL_TERMS, rest)
-    n_numbers, _ = _count_and_mask(_NUMBER, rest)
+    n_numbers, _ = _count_and_mask(_NUMBER_FAST, rest)
     intens = formulaic_words()
     n_units = 0
     n_int = 0
@@ -159,14 +176,154 @@ def specificity_score(concrete, generic) -> np.ndarray:
     return (c - g) / (c + g + 1.0)
 
 
-def measure_specificity(measures: pd.DataFrame, engine: Engine = "rjieba") -> pd.DataFrame:
-    """Table ``measure_specificity``: one row per measure (columns ``SPECIFICITY_COLUMNS``)."""
-    rows = [measure_markers(t if isinstance(t, str) else "", engine) for t in measures["text"]]
-    counts = pd.DataFrame(rows, columns=SPECIFICITY_COLUMNS[3:-1]).astype("int64")
-    out = pd.concat([measures[["doc_id", "problem_no", "measure_no"]].reset_index(drop=True), counts], axis=1)
+_STEPS = ((_DOCUMENT, 4), (_DATE_FAST, 2), (_MONEY_FAST, 5), (_NUMERAL_TERMS, None), (_NUMBER_FAST, 1))
+MARKER_COLUMNS = SPECIFICITY_COLUMNS[3:-1]  # n_chars … n_intensifiers
+
+
+def regex_counts(texts: list[str]) -> np.ndarray:
+    """Rules 1–4 for many texts at once: matrix ``texts × MARKER_COLUMNS`` (token columns left 0)."""
+    out = np.zeros((len(texts), len(MARKER_COLUMNS)), dtype=np.int64)
+    if not texts:
+        return out
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    out[:, 0] = lengths
+    starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])
+    rest = "\n".join(texts)
+    for rx, col in _STEPS:
+        if rx is None:
+            continue
+        found: list[int] = []
+
+        def repl(m: re.Match[str], found: list[int] = found) -> str:
+            found.append(m.start())
+            return " " * (m.end() - m.start())
+
+        rest = rx.sub(repl, rest)  # same length: offsets stay those of the joined texts
+        if col is not None and found:
+            owner = np.searchsorted(starts, np.asarray(found, dtype=np.int64), side="right") - 1
+            out[:, col] = np.bincount(owner, minlength=len(texts))
+    return out
+
+
+# token flags: (length << 3) | clean << 2 | unit << 1 | intensifier
+_CLEAN, _UNIT, _INTENS = 4, 2, 1
+
+
+def token_flags(tokens, pos) -> np.ndarray:
+    """Packed per-token attributes for :func:`markers`: length, no whitespace/punctuation/symbol
+    character (``clean``), names a unit (rule 5), formulaic intensifier (rule 6)."""
+    tokens = ["" if t is None else str(t) for t in tokens]
+    intens = formulaic_words()
+    lengths = np.fromiter((len(t) for t in tokens), dtype=np.int64, count=len(tokens))
+    code = np.frombuffer("".join(tokens).encode("utf-32-le"), dtype=np.uint32)
+    dirty = np.bincount(np.repeat(np.arange(len(tokens)), lengths), weights=drop_mask(code),
+                        minlength=len(tokens)) > 0
+    unit = np.fromiter((is_unit_token(t, p) for t, p in zip(tokens, pos, strict=True)), dtype=bool,
+                       count=len(tokens))
+    inten = np.fromiter((t in intens for t in tokens), dtype=bool, count=len(tokens))
+    return (lengths << 3) | (_CLEAN * ~dirty) | (_UNIT * unit) | (_INTENS * inten)
+
+
+def markers(
+    texts: list[str], offsets: np.ndarray, position: np.ndarray, flags: np.ndarray, engine: Engine = "rjieba"
+) -> tuple[np.ndarray, int]:
+    """Marker counts (``texts × MARKER_COLUMNS``) from the texts and their kept tokens.
+
+    Tokens of text i are rows ``offsets[i]:offsets[i+1]`` of ``position`` (0-based order in the text,
+    any row order) and ``flags`` (:func:`token_flags`). Returns the matrix and the number of texts
+    computed the direct way because their tokens did not align (module docstring).
+    """
+    n = len(texts)
+    out = regex_counts(texts)
+    if n == 0:
+        return out, 0
+    offsets = np.asarray(offsets, dtype=np.int64)
+    count = np.diff(offsets)
+    text_of = np.repeat(np.arange(n), count)
+    position = np.asarray(position, dtype=np.int64)
+    ok = np.ones(n, dtype=bool)
+    bad_pos = (position < 0) | (position >= count[text_of])
+    ok[np.unique(text_of[bad_pos])] = False
+    # tokens in text order
+    order = np.empty(len(position), dtype=np.int64)
+    good = ~bad_pos
+    order[offsets[text_of[good]] + position[good]] = np.flatnonzero(good)
+    if bad_pos.any():
+        placed = np.zeros(len(position), dtype=bool)
+        placed[offsets[text_of[good]] + position[good]] = True
+        ok[np.unique(text_of[~placed])] = False
+        order[~placed] = np.flatnonzero(~placed)
+    f = np.asarray(flags, dtype=np.int64)[order]
+    length = f >> 3
+    out[:, 6] = np.bincount(text_of, weights=(f & _INTENS) > 0, minlength=n).astype(np.int64)
+    # align: kept tokens = the text's characters other than whitespace, punctuation and symbols
+    code = np.frombuffer("\n".join(texts).encode("utf-32-le"), dtype=np.uint32)
+    drop = drop_mask(code)
+    kept_pos = np.flatnonzero(~drop)
+    t_start = np.concatenate([[0], np.cumsum(out[:, 0] + 1)[:-1]])
+    kept_before = np.concatenate([[0], np.cumsum(~drop)])[t_start]  # kept characters before each text
+    kept_count = np.concatenate([kept_before[1:], [len(kept_pos)]]) - kept_before
+    ok &= np.bincount(text_of, weights=length, minlength=n).astype(np.int64) == kept_count
+    ok[np.unique(text_of[(f & _CLEAN) == 0])] = False
+    use = ok[text_of]
+    k_start = kept_before[text_of] + (np.cumsum(length) - length - np.concatenate([[0], np.cumsum(length)])[offsets[:-1]][text_of])
+    k_start = np.where(use, k_start, 0)
+    first = np.where(use, kept_pos[np.minimum(k_start, max(len(kept_pos) - 1, 0))], 0) if len(kept_pos) else k_start
+    last = np.where(use, kept_pos[np.minimum(k_start + np.maximum(length, 1) - 1, max(len(kept_pos) - 1, 0))], 0) \
+        if len(kept_pos) else k_start
+    # depth in 《…》 before each character: d_j = max(d_{j-1} + x_j, 0) per text (S_j − min(0, min S))
+    x = np.where(code == ord("《"), 1, np.where(code == ord("》"), -1, 0)).astype(np.int64)
+    depth_before = np.zeros(len(position), dtype=np.int64)
+    if x.any():
+        char_text = np.repeat(np.arange(n), out[:, 0] + 1)[: len(code)]
+        cs = np.cumsum(x)
+        base = np.concatenate([[0], cs])[t_start][char_text]
+        local = cs - base
+        big = 2 * len(code) + 2
+        run_min = np.minimum.accumulate(local - big * char_text) + big * char_text
+        depth = local - np.minimum(run_min, 0)
+        prev = first - 1
+        inside = use & (prev >= t_start[text_of])
+        depth_before[inside] = depth[prev[inside]]
+    unit = use & ((f & _UNIT) > 0) & (depth_before == 0)
+    same_text = np.concatenate([[False], text_of[1:] == text_of[:-1]])
+    adjacent = same_text & np.concatenate([[False], first[1:] == last[:-1] + 1])
+    prev_unit = np.concatenate([[False], unit[:-1]])
+    mention = unit & ~(prev_unit & adjacent)
+    out[:, 3] = np.bincount(text_of, weights=mention, minlength=n).astype(np.int64)
+    fallback = np.flatnonzero(~ok)
+    for i in fallback:
+        row = measure_markers(texts[i], engine)
+        out[i] = [row[c] for c in MARKER_COLUMNS]
+    return out, len(fallback)
+
+
+def specificity_frame(keys: pd.DataFrame, counts: np.ndarray) -> pd.DataFrame:
+    """Table rows from measure keys (``doc_id, problem_no, measure_no``) and marker counts."""
+    out = pd.concat([keys.reset_index(drop=True), pd.DataFrame(counts, columns=MARKER_COLUMNS)], axis=1)
     concrete = out[["n_numbers", "n_dates", "n_units", "n_documents", "n_money"]].sum(axis=1)
     out["score"] = specificity_score(concrete, out["n_intensifiers"])
     return out[SPECIFICITY_COLUMNS]
+
+
+def measure_specificity(measures: pd.DataFrame, engine: Engine = "rjieba") -> pd.DataFrame:
+    """Table ``measure_specificity``: one row per measure (columns ``SPECIFICITY_COLUMNS``)."""
+    from analysis.segment import tokenize_units
+
+    texts = [t if isinstance(t, str) else "" for t in measures["text"]]
+    units = pd.DataFrame({"doc_id": "m", "unit_kind": "measure", "unit_no": np.arange(len(texts)), "text": texts})
+    toks = tokenize_units(units, engine, workers=1) if len(texts) else None
+    if toks is None or len(toks) == 0:
+        offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+        position = flags = np.zeros(0, dtype=np.int64)
+    else:
+        offsets = np.concatenate([[0], np.cumsum(np.bincount(toks["unit_no"].to_numpy(), minlength=len(texts)))])
+        pairs = toks[["token", "pos"]].astype(object).where(toks[["token", "pos"]].notna(), None)
+        codes, uniq = pd.MultiIndex.from_frame(pairs).factorize()
+        flags = token_flags(uniq.get_level_values(0), uniq.get_level_values(1))[codes]
+        position = toks["position"].to_numpy()
+    counts, _ = markers(texts, offsets, position, flags, engine)
+    return specificity_frame(measures[["doc_id", "problem_no", "measure_no"]], counts)
 
 
 def specificity_by_group(
