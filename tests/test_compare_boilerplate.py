@@ -71,3 +71,34 @@ def test_boilerplate_grouping_and_determinism():
     pd.testing.assert_frame_equal(boilerplate(UNITS, DOCS).boilerplate, boilerplate(UNITS, DOCS).boilerplate)
     empty = boilerplate(UNITS.iloc[:0], DOCS)
     assert empty.boilerplate.empty and empty.boilerplate_formulas.empty
+
+
+def test_vectorised_keys_equal_sentence_key():
+    from analysis.compare.boilerplate import sentence_at, sentence_table
+
+    texts = [
+        "一、1.加强管理工作落实到位。\n\n（一）  ，二是完善制度建设和监督机制；；3、落实整改主体责任",
+        "①建立健全长效机制确保整改到位！ ②持续巩固成果防止反弹",
+        "",
+        "  （三）",
+        "12.5%的资金已追回，共计3.2万元",
+    ]
+    table, keys = sentence_table(texts, min_chars=4, keys=True)
+    want = [(t, sentence_key(s)) for t, text in enumerate(texts) for s in split_sentences(text)]
+    want = [(t, k) for t, k in want if len(k) >= 4]
+    assert keys == [k for _, k in want]
+    assert table.text.tolist() == [t for t, _ in want]
+    assert (table.length == [len(k) for k in keys]).all()
+    assert len(set(table.hash.tolist())) == len(set(keys))
+    displays = [sentence_at(texts[t], i) for t, i in zip(table.text, table.index, strict=True)]
+    assert displays == [s for text in texts for s in split_sentences(text) if len(sentence_key(s)) >= 4]
+
+
+def test_near_duplicate_tier_is_bounded():
+    res = boilerplate(UNITS, DOCS, lsh_max_keys=1)  # only the most used key takes part: no near pair
+    bp = res.boilerplate.set_index("doc_id")
+    assert bp.loc["A", "n_shared"] == 0 and bp.loc["B", "n_shared"] == 0  # S1 ~ S1_VARIANT not compared
+    assert res.boilerplate_formulas["formula"].tolist() == [S2]  # exact repeats still counted
+    # a big bucket is chained, not enumerated: the same components
+    keys = [sentence_key(S1), sentence_key(S1_VARIANT), sentence_key(S3)]
+    assert near_duplicate_pairs(keys, max_bucket=1) == near_duplicate_pairs(keys) == [(0, 1)]

@@ -5,33 +5,53 @@ Sentences are the pieces of unit text between ``。！？；`` or line breaks, w
 symbols; sentences whose key is shorter than ``min_chars`` are ignored, and a notice's sentences are
 its distinct keys (so text repeated across unit kinds counts once).
 
-Two sentences are near-duplicates when the Jaccard similarity of their character 4-shingle sets
-(Broder 1997) is at least ``threshold`` (default 0.7). Candidates come from MinHash LSH (datasketch
-``MinHashLSH``, ``num_perm`` = 128 permutations, scheme ``affine32``, fixed ``seed``, CRC-32
-shingle hash; Broder 1997; Leskovec, Rajaraman & Ullman, *Mining of Massive Datasets* ch. 3); each
-candidate pair is then checked with the exact Jaccard, and no pair outside an LSH bucket is compared.
+Exact duplicates (every sentence of the corpus): each key is identified by a 64-bit hash, computed
+for a whole block of notices at once with numpy (polynomial hash of the key's code points, mixed
+with its length; splitmix64 finaliser) — no per-sentence Python work, so this tier is linear in the
+text and covers every sentence.
+
+Near-duplicates: two keys are near-duplicates when the Jaccard similarity of their character
+4-shingle sets (Broder 1997) is at least ``threshold`` (default 0.7). Candidates come from MinHash
+LSH (Broder 1997; Leskovec, Rajaraman & Ullman, *Mining of Massive Datasets* ch. 3): ``num_perm``
+= 128 affine permutations ``a·h + b mod 2³²`` (``a`` odd, drawn with ``seed``) of a 32-bit shingle
+hash pre-mixed by the MurmurHash3 finaliser (datasketch's ``affine32`` scheme), banded into ``b``
+bands of ``r`` rows chosen as datasketch's ``MinHashLSH`` does (minimum of equally weighted false
+positive and false negative probability), computed with numpy for all keys together. Each candidate
+pair (keys agreeing on all rows of a band) is then checked with the exact Jaccard of the shingle
+sets (64-bit shingle ids), and no pair outside a bucket is compared. In a bucket of more than
+``max_bucket`` keys each key is paired with the next ``max_bucket`` keys of the bucket (in key-hash
+order) instead of all of them, which keeps the work linear; such keys agree on a whole band and
+are chained anyway.
+
+Bounded sample for the near-duplicate tier: at most ``lsh_max_keys`` distinct keys take part —
+all of them when there are fewer, else the keys used by the most notices first (formulas and their
+variants), then the others in key-hash order (a deterministic pseudo-random sample). Keys outside
+it are matched exactly only. ``analysis_runs`` records how many keys there were and how many took
+part.
 
 - ``boilerplate``: per notice, ``n_sentences``, ``n_shared`` = sentences with an exact or
   near-duplicate in a notice of another group, ``share = n_shared / n_sentences`` (NaN if none).
 - ``boilerplate_formulas``: near-duplicate sentences linked transitively form a formula; its text
-  is the variant used by the most notices (then the shortest, then the first in code-point order);
-  ``n_docs``/``n_groups`` count the notices and groups using any variant. Formulas used by at least
-  ``min_docs`` notices are listed, most groups first.
+  is the variant used by the most notices (then the shortest, then the first in code-point order),
+  as written at its first occurrence (notices in ``doc_id`` order); ``n_docs``/``n_groups`` count
+  the notices and groups using any variant. Formulas used by at least ``min_docs`` notices are
+  listed, most groups first.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-import zlib
-from collections import defaultdict
+from collections.abc import Callable, Iterator
+from functools import cache
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from datasketch import MinHash, MinHashLSH
+from scipy import integrate, sparse
+from scipy.sparse.csgraph import connected_components
 
-from analysis.compare import DEFAULT_GROUP, group_labels
+from analysis.compare import DEFAULT_GROUP, drop_mask, group_labels
 
 BOILERPLATE_COLUMNS = ["doc_id", "n_sentences", "n_shared", "share"]
 FORMULA_COLUMNS = ["formula", "n_docs", "n_groups"]
@@ -40,22 +60,31 @@ SHINGLE = 4
 THRESHOLD = 0.7
 NUM_PERM = 128
 SEED = 1
-SCHEME = "affine32"
+MIN_CHARS = 10
+MIN_DOCS = 2
+LSH_MAX_KEYS = 50_000
+MAX_BUCKET = 200
 
-_SPLIT = re.compile(r"[。！？；!?;\n]+")
-_ENUM = re.compile(
-    r"^\s*(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}[、是]|\d{1,3}[.、．)）]|"
-    r"[①②③④⑤⑥⑦⑧⑨⑩])\s*"
+_SPLIT_CHARS = "。！？；!?;\n"
+_SPLIT = re.compile(f"[{_SPLIT_CHARS}]+")
+_ENUM_BODY = (
+    r"(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}[、是]|\d{1,3}[.、．)）]|"
+    r"[①②③④⑤⑥⑦⑧⑨⑩])"
 )
+_ENUM = re.compile(rf"^\s*{_ENUM_BODY}\s*")
+# the same at every sentence start of texts joined by NUL (``\s`` never crosses a line break there)
+_WS = r"[^\S\n]*"
+_ENUM_AT = rf"{_WS}{_ENUM_BODY}{_WS}"
+_ENUM_STARTS = re.compile(rf"(?<=[{_SPLIT_CHARS}\x00])(?:{_ENUM_AT}(?:[ ，,：:]*{_ENUM_AT})?|[ ，,：:]+{_ENUM_AT})")
+_STRIP = " ，,：:"
+
+_U64 = np.uint64
+_MASK32 = np.uint64(0xFFFFFFFF)
 
 
 class BoilerplateResult(NamedTuple):
     boilerplate: pd.DataFrame
     boilerplate_formulas: pd.DataFrame
-
-
-def _hash32(b: bytes) -> int:
-    return zlib.crc32(b)
 
 
 def sentence_key(sentence: str) -> str:
@@ -70,7 +99,7 @@ def split_sentences(text: str | None) -> list[str]:
         return []
     out = []
     for piece in _SPLIT.split(text):
-        s = _ENUM.sub("", piece).strip(" ，,：:")
+        s = _ENUM.sub("", piece).strip(_STRIP)
         if s:
             out.append(s)
     return out
@@ -87,21 +116,162 @@ def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if (a or b) else 1.0
 
 
-class _UnionFind:
-    def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
+# ---------------------------------------------------------------- hashing helpers (uint64 wraparound)
 
-    def find(self, i: int) -> int:
-        p = self.parent
-        while p[i] != i:
-            p[i] = p[p[i]]
-            i = p[i]
-        return i
 
-    def union(self, i: int, j: int) -> None:
-        a, b = self.find(i), self.find(j)
-        if a != b:
-            self.parent[max(a, b)] = min(a, b)
+def _splitmix64(x: np.ndarray) -> np.ndarray:
+    x = x.astype(_U64, copy=True)
+    with np.errstate(over="ignore"):
+        x += _U64(0x9E3779B97F4A7C15)
+        x = (x ^ (x >> _U64(30))) * _U64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> _U64(27))) * _U64(0x94D049BB133111EB)
+    return x ^ (x >> _U64(31))
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finaliser."""
+    h = h.astype(np.uint32, copy=True)
+    with np.errstate(over="ignore"):
+        h ^= h >> np.uint32(16)
+        h *= np.uint32(0x85EBCA6B)
+        h ^= h >> np.uint32(13)
+        h *= np.uint32(0xC2B2AE35)
+        h ^= h >> np.uint32(16)
+    return h
+
+
+_BASE = _U64(0x100000001B3 * 2 + 1)  # odd multiplier of the polynomial hashes
+
+
+@cache
+def _split_table() -> np.ndarray:
+    t = np.zeros(0x110000, dtype=bool)
+    for c in _SPLIT_CHARS + "\x00":
+        t[ord(c)] = True
+    return t
+
+
+@cache
+def _powers(n: int) -> np.ndarray:
+    """``_BASE ** i`` for i < n (mod 2⁶⁴)."""
+    p = np.full(max(n, 1), _BASE, dtype=_U64)
+    p[0] = 1
+    with np.errstate(over="ignore"):
+        return np.cumprod(p, dtype=_U64)
+
+
+def _segment_hash(codes: np.ndarray, seg: np.ndarray, n_seg: int) -> tuple[np.ndarray, np.ndarray]:
+    """64-bit hash and length of each segment of ``codes`` (``seg`` non-decreasing segment ids)."""
+    length = np.bincount(seg, minlength=n_seg).astype(np.int64)
+    first = np.concatenate([[0], np.cumsum(length)[:-1]])
+    r = np.arange(len(codes), dtype=np.int64) - first[seg]
+    pw = _powers(int(r.max()) + 1 if len(r) else 1)
+    with np.errstate(over="ignore"):
+        terms = (codes.astype(_U64) + _U64(1)) * pw[r]
+    h = np.zeros(n_seg, dtype=_U64)
+    nz = np.flatnonzero(length)
+    if len(nz):
+        h[nz] = np.add.reduceat(terms, first[nz])
+    with np.errstate(over="ignore"):
+        return _splitmix64(h ^ (length.astype(_U64) * _U64(0xD6E8FEB86659FD93))), length
+
+
+class Sentences(NamedTuple):
+    """Sentences (key of at least ``min_chars``) of a list of texts: owning text, key hash and length,
+    and the sentence's number within its text (pieces between single separator characters)."""
+
+    text: np.ndarray
+    hash: np.ndarray
+    length: np.ndarray
+    index: np.ndarray
+
+
+_PIECE = re.compile(f"[{_SPLIT_CHARS}]")
+
+
+def sentence_at(text: str, index: int) -> str:
+    """The sentence (as :func:`split_sentences` writes it) numbered ``index`` in ``text``."""
+    return _ENUM.sub("", _PIECE.split(text)[index]).strip(_STRIP)
+
+
+def sentence_table(texts: list[str], min_chars: int = MIN_CHARS, keys: bool = False
+                   ) -> tuple[Sentences, list[str] | None]:
+    """Every sentence of ``texts`` with a key of at least ``min_chars`` characters, vectorised (see
+    module docstring); with ``keys`` also the key strings (for tests)."""
+    big = _ENUM_STARTS.sub("", "\x00" + "\x00".join(t or "" for t in texts))  # never removes a separator
+    code = np.frombuffer(big.encode("utf-32-le"), dtype=np.uint32)
+    split = _split_table()[code]
+    drop = drop_mask(code) | split
+    split_pos = np.flatnonzero(split)
+    n_seg = len(split_pos)
+    sid = np.cumsum(split) - 1
+    keep = ~drop
+    kcodes = code[keep]
+    h, length = _segment_hash(kcodes, sid[keep], n_seg)
+    is_doc = code[split_pos] == 0
+    text_of = np.cumsum(is_doc) - 1
+    first_seg = np.flatnonzero(is_doc)
+    index = np.arange(n_seg) - first_seg[text_of]
+    ok = length >= min_chars
+    res = Sentences(text_of[ok], h[ok], length[ok], index[ok])
+    out_keys = None
+    if keys:
+        first = np.concatenate([[0], np.cumsum(length)])
+        out_keys = [kcodes[first[i] : first[i + 1]].tobytes().decode("utf-32-le") for i in np.flatnonzero(ok)]
+    return res, out_keys
+
+
+# ---------------------------------------------------------------- MinHash LSH, vectorised
+
+
+@cache
+def optimal_bands(threshold: float = THRESHOLD, num_perm: int = NUM_PERM) -> tuple[int, int]:
+    """``(b, r)`` minimising the false positive plus false negative probability areas of the LSH
+    S-curve ``1 − (1 − s^r)^b`` around ``threshold`` (as datasketch's ``MinHashLSH``)."""
+    best, opt = float("inf"), (1, num_perm)
+    for b in range(1, num_perm + 1):
+        for r in range(1, num_perm // b + 1):
+            fp = integrate.quad(lambda s, b=b, r=r: 1 - (1 - s**r) ** b, 0.0, threshold)[0]
+            fn = integrate.quad(lambda s, b=b, r=r: 1 - (1 - (1 - s**r) ** b), threshold, 1.0)[0]
+            if fp + fn < best:
+                best, opt = fp + fn, (b, r)
+    return opt
+
+
+def _shingle_sets(keys: list[str], k: int = SHINGLE) -> tuple[np.ndarray, np.ndarray]:
+    """(key index, 64-bit shingle id) of every distinct shingle of every key, sorted by key."""
+    lengths = np.fromiter((len(s) for s in keys), dtype=np.int64, count=len(keys))
+    code = np.frombuffer("".join(keys).encode("utf-32-le"), dtype=np.uint32).astype(_U64)
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    n_sh = np.maximum(lengths - k + 1, 1)
+    owner = np.repeat(np.arange(len(keys)), n_sh)
+    pos = starts[owner] + (np.arange(int(n_sh.sum())) - np.repeat(np.cumsum(n_sh) - n_sh, n_sh))
+    width = np.minimum(lengths[owner], k)
+    g = np.zeros(len(owner), dtype=_U64)
+    with np.errstate(over="ignore"):
+        for j in range(k):
+            c = np.where(j < width, code[np.minimum(pos + j, len(code) - 1)] + _U64(1), _U64(0))
+            g = g * _BASE + c
+    sid = _splitmix64(g)
+    k_, s_ = _distinct_pairs(owner.astype(np.int64), sid)
+    return k_, s_
+
+
+def _bucket_pairs(band: np.ndarray, max_bucket: int) -> np.ndarray:
+    """Pairs (i < j) of rows with equal ``band`` value; large buckets are windowed."""
+    order = np.lexsort((np.arange(len(band)), band))
+    b = band[order]
+    out = []
+    run_start = np.concatenate([[0], np.flatnonzero(b[1:] != b[:-1]) + 1])
+    run_id = np.repeat(np.arange(len(run_start)), np.diff(np.concatenate([run_start, [len(b)]])))
+    longest = int(np.diff(np.concatenate([run_start, [len(b)]])).max()) if len(b) else 0
+    for d in range(1, min(longest, max_bucket + 1)):
+        same = run_id[d:] == run_id[:-d]
+        if not same.any():
+            break
+        i, j = order[:-d][same], order[d:][same]
+        out.append(np.stack([np.minimum(i, j), np.maximum(i, j)], axis=1))
+    return np.concatenate(out) if out else np.zeros((0, 2), dtype=np.int64)
 
 
 def near_duplicate_pairs(
@@ -109,28 +279,187 @@ def near_duplicate_pairs(
     threshold: float = THRESHOLD,
     num_perm: int = NUM_PERM,
     seed: int = SEED,
-    batch: int = 5000,
+    max_bucket: int = MAX_BUCKET,
 ) -> list[tuple[int, int]]:
     """Index pairs ``(i, j)``, ``i < j``, of distinct keys whose shingle Jaccard ≥ ``threshold``."""
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-    pairs: list[tuple[int, int]] = []
-    for start in range(0, len(keys), batch):
-        part = keys[start : start + batch]
-        sets = [shingles(k) for k in part]
-        hashes = MinHash.bulk(
-            [[s.encode("utf-8") for s in sorted(sh)] for sh in sets],
-            num_perm=num_perm,
-            seed=seed,
-            hashfunc=_hash32,
-            scheme=SCHEME,
-        )
-        for off, (mh, sh) in enumerate(zip(hashes, sets, strict=True)):
-            i = start + off
-            for j in sorted(lsh.query(mh)):
-                if jaccard(sh, shingles(keys[j])) >= threshold:
-                    pairs.append((j, i))
-            lsh.insert(i, mh, check_duplication=False)
-    return sorted(pairs)
+    i, j = _near_pairs(keys, threshold, num_perm, seed, max_bucket)
+    return sorted(zip(i.tolist(), j.tolist(), strict=True))
+
+
+def _near_pairs(keys: list[str], threshold: float, num_perm: int, seed: int, max_bucket: int
+                ) -> tuple[np.ndarray, np.ndarray]:
+    n = len(keys)
+    empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    if n < 2:
+        return empty
+    owner, sid = _shingle_sets(keys)
+    seg = np.concatenate([[0], np.flatnonzero(owner[1:] != owner[:-1]) + 1])
+    h32 = _fmix32(((sid >> _U64(32)) ^ (sid & _MASK32)).astype(np.uint32))
+    rng = np.random.RandomState(seed)
+    a = (rng.randint(0, 1 << 32, size=num_perm, dtype=np.uint64) | _U64(1)).astype(np.uint32)
+    b = rng.randint(0, 1 << 32, size=num_perm, dtype=np.uint64).astype(np.uint32)
+    bands, rows = optimal_bands(threshold, num_perm)
+    cand = []
+    for band in range(bands):
+        key = np.zeros(n, dtype=_U64)
+        for p in range(band * rows, (band + 1) * rows):
+            with np.errstate(over="ignore"):
+                v = h32 * a[p] + b[p]
+            m = np.minimum.reduceat(v, seg).astype(_U64)
+            with np.errstate(over="ignore"):
+                key = key * _BASE + m
+        cand.append(_bucket_pairs(key, max_bucket))
+    pairs = np.concatenate(cand)
+    if len(pairs) == 0:
+        return empty
+    pairs = _sorted_distinct(pairs[:, 0] * n + pairs[:, 1])
+    pi, pj = pairs // n, pairs % n
+    # exact Jaccard of the shingle sets, for the candidates only
+    order = np.argsort(sid, kind="stable")
+    new = np.concatenate([[True], sid[order][1:] != sid[order][:-1]])
+    col = np.empty(len(sid), dtype=np.int64)
+    col[order] = np.cumsum(new) - 1
+    mat = sparse.csr_matrix((np.ones(len(owner)), (owner, col)), shape=(n, int(col.max()) + 1))
+    size = np.diff(mat.indptr)
+    keep = np.zeros(len(pi), dtype=bool)
+    step = 200_000
+    for s in range(0, len(pi), step):
+        a_, b_ = pi[s : s + step], pj[s : s + step]
+        inter = np.asarray(mat[a_].multiply(mat[b_]).sum(axis=1)).ravel()
+        keep[s : s + step] = inter >= threshold * (size[a_] + size[b_] - inter) - 1e-12
+    return pi[keep], pj[keep]
+
+
+# ---------------------------------------------------------------- the tables
+
+
+class BoilerplateCounts(NamedTuple):
+    n_sentences: np.ndarray  # per notice
+    n_shared: np.ndarray
+    formulas: pd.DataFrame
+    stats: dict
+
+
+def _sorted_distinct(x: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (sort-based; numpy's hash-based ``unique`` is slower on these)."""
+    x = np.sort(x)
+    return x[np.concatenate([[True], x[1:] != x[:-1]])] if len(x) else x
+
+
+def _distinct_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    if len(a) == 0:
+        return a, b
+    order = np.lexsort((b, a))
+    a, b = a[order], b[order]
+    new = np.concatenate([[True], (a[1:] != a[:-1]) | (b[1:] != b[:-1])])
+    return a[new], b[new]
+
+
+def boilerplate_counts(
+    blocks: Iterator[tuple[np.ndarray, list[str]]],
+    text_doc: Callable[[np.ndarray], np.ndarray],
+    n_docs: int,
+    doc_groups: np.ndarray,
+    fetch: Callable[[np.ndarray], list[str]],
+    *,
+    threshold: float,
+    min_chars: int,
+    min_docs: int,
+    num_perm: int,
+    seed: int,
+    lsh_max_keys: int,
+    max_bucket: int,
+) -> BoilerplateCounts:
+    """Boilerplate of notices ``0..n_docs-1`` (``doc_groups``: the group code of each).
+
+    ``blocks`` yields ``(text ids, texts)`` in text-id order (ids 0, 1, …; a notice may have several
+    texts, e.g. units); ``text_doc(ids)`` gives the notice of each text and ``fetch(ids)`` the texts
+    again — called once, for the first occurrences of the keys whose wording is needed (formulas and
+    the near-duplicate tier), so only one block of text is held at a time.
+    """
+    pair_doc, pair_hash = [], []
+    first_hash, first_text, first_index = [], [], []
+    for ids, texts in blocks:
+        s, _ = sentence_table(texts, min_chars)
+        tid = ids[s.text]
+        d, h = _distinct_pairs(text_doc(tid), s.hash)
+        pair_doc.append(d)
+        pair_hash.append(h)
+        _, idx = np.unique(s.hash, return_index=True)  # first occurrence within the block
+        idx.sort()
+        first_hash.append(s.hash[idx])
+        first_text.append(tid[idx])
+        first_index.append(s.index[idx])
+
+    def cat(xs: list[np.ndarray], dt) -> np.ndarray:
+        return np.concatenate(xs) if xs else np.zeros(0, dtype=dt)
+
+    pdoc, phash = cat(pair_doc, np.int64), cat(pair_hash, _U64)
+    keys_hash, key_of = np.unique(phash, return_inverse=True)
+    n_keys = len(keys_hash)
+    n_sentences = np.bincount(pdoc, minlength=n_docs).astype(np.int64)
+    key_ndocs = np.bincount(key_of, minlength=n_keys)
+    kg_key, kg_group = _distinct_pairs(key_of.astype(np.int64), doc_groups[pdoc].astype(np.int64))
+    key_ngroups = np.bincount(kg_key, minlength=n_keys)
+    single = np.full(n_keys, -1, dtype=np.int64)
+    one = key_ngroups[kg_key] == 1
+    single[kg_key[one]] = kg_group[one]
+    # first occurrence of every key (blocks come in text order)
+    fh = cat(first_hash, _U64)
+    _, fidx = np.unique(fh, return_index=True)  # sorted like keys_hash
+    f_text = cat(first_text, np.int64)[fidx]
+    f_index = cat(first_index, np.int64)[fidx]
+    # the bounded set for the near-duplicate tier: most notices first, then by hash
+    rank = np.lexsort((keys_hash, -key_ndocs))
+    lsh = np.sort(rank[: min(lsh_max_keys, n_keys)])
+    need = np.union1d(lsh, np.flatnonzero(key_ndocs >= min_docs))
+    display: dict[int, str] = {}
+    key_str: dict[int, str] = {}
+    if len(need):
+        order = np.argsort(f_text[need], kind="stable")
+        texts_needed = np.unique(f_text[need])
+        got = dict(zip(texts_needed.tolist(), fetch(texts_needed), strict=True))
+        for k in need[order].tolist():
+            disp = sentence_at(got[int(f_text[k])] or "", int(f_index[k]))
+            display[k] = disp
+            key_str[k] = sentence_key(disp)
+    near_shared = np.zeros(n_keys, dtype=bool)
+    comp = np.arange(n_keys)
+    n_pairs = 0
+    if len(lsh) >= 2:
+        i, j = _near_pairs([key_str[int(k)] for k in lsh], threshold, num_perm, seed, max_bucket)
+        n_pairs = len(i)
+        ki, kj = lsh[i], lsh[j]
+        for x, y in ((ki, kj), (kj, ki)):
+            gets = (single[x] >= 0) & ((single[y] < 0) | (single[y] != single[x]))
+            near_shared[x[gets]] = True
+        g = sparse.csr_matrix((np.ones(len(i)), (i, j)), shape=(len(lsh), len(lsh)))
+        _, lab = connected_components(g, directed=False)
+        comp[lsh] = lsh[np.unique(lab, return_index=True)[1]][lab]  # a member's id names its component
+    shared = (key_ngroups >= 2) | near_shared
+    n_shared = np.bincount(pdoc, weights=shared[key_of], minlength=n_docs).astype(np.int64)
+    # formulas: components used by at least min_docs notices
+    cd_comp, cd_doc = _distinct_pairs(comp[key_of], pdoc)
+    comp_docs = np.bincount(cd_comp, minlength=n_keys)
+    cg_comp, _ = _distinct_pairs(comp[key_of], doc_groups[pdoc].astype(np.int64))
+    comp_groups = np.bincount(cg_comp, minlength=n_keys)
+    rows = []
+    listed = np.flatnonzero(comp_docs >= min_docs)
+    if len(listed):
+        members: dict[int, list[int]] = {}
+        for k in np.flatnonzero(np.isin(comp, listed)).tolist():
+            members.setdefault(int(comp[k]), []).append(k)
+        for c, ms in members.items():
+            best = min(ms, key=lambda k: (-key_ndocs[k], len(key_str[k]), key_str[k]))
+            rows.append((display[best], int(comp_docs[c]), int(comp_groups[c])))
+    formulas = pd.DataFrame(rows, columns=FORMULA_COLUMNS)
+    formulas = formulas.sort_values(
+        ["n_groups", "n_docs", "formula"], ascending=[False, False, True], kind="mergesort"
+    ).reset_index(drop=True)
+    formulas[["n_docs", "n_groups"]] = formulas[["n_docs", "n_groups"]].astype("int64")
+    stats = {"n_sentence_keys": int(n_keys), "n_keys_near_duplicate_tier": int(len(lsh)),
+             "n_near_duplicate_pairs": int(n_pairs), "bands": list(optimal_bands(threshold, num_perm))}
+    return BoilerplateCounts(n_sentences, n_shared, formulas, stats)
 
 
 def boilerplate(
@@ -140,76 +469,30 @@ def boilerplate(
     *,
     unit_kinds: tuple[str, ...] | None = None,
     threshold: float = THRESHOLD,
-    min_chars: int = 10,
-    min_docs: int = 2,
+    min_chars: int = MIN_CHARS,
+    min_docs: int = MIN_DOCS,
     num_perm: int = NUM_PERM,
     seed: int = SEED,
+    lsh_max_keys: int = LSH_MAX_KEYS,
+    max_bucket: int = MAX_BUCKET,
 ) -> BoilerplateResult:
     """Per-notice boilerplate share and the most repeated formulas (see module docstring)."""
     u = units if unit_kinds is None else units[units["unit_kind"].isin(unit_kinds)]
     u = u.sort_values(["doc_id", "unit_kind", "unit_no"], kind="mergesort")
-    key_index: dict[str, int] = {}
-    keys: list[str] = []
-    display: list[str] = []
-    doc_keys: dict[str, list[int]] = {}
-    for doc_id, text in zip(u["doc_id"].astype(str), u["text"], strict=True):
-        seen = doc_keys.setdefault(doc_id, [])
-        if not isinstance(text, str):
-            continue
-        for sent in split_sentences(text):
-            k = sentence_key(sent)
-            if len(k) < min_chars:
-                continue
-            idx = key_index.get(k)
-            if idx is None:
-                idx = key_index[k] = len(keys)
-                keys.append(k)
-                display.append(sent)
-            seen.append(idx)
-    doc_ids = sorted(doc_keys)
-    for d in doc_ids:
-        doc_keys[d] = list(dict.fromkeys(doc_keys[d]))
-    groups = dict(zip(doc_ids, group_labels(documents, doc_ids, group), strict=True))
-
-    key_docs: list[set[str]] = [set() for _ in keys]
-    for d in doc_ids:
-        for k in doc_keys[d]:
-            key_docs[k].add(d)
-    key_groups = [{groups[d] for d in ds} for ds in key_docs]
-
-    pairs = near_duplicate_pairs(keys, threshold, num_perm, seed)
-    near_groups = [set(g) for g in key_groups]
-    uf = _UnionFind(len(keys))
-    for i, j in pairs:
-        near_groups[i] |= key_groups[j]
-        near_groups[j] |= key_groups[i]
-        uf.union(i, j)
-
-    rows = []
-    for d in doc_ids:
-        ks = doc_keys[d]
-        g = groups[d]
-        n_shared = sum(1 for k in ks if near_groups[k] - {g})
-        rows.append((d, len(ks), n_shared, n_shared / len(ks) if ks else np.nan))
-    bp = pd.DataFrame(rows, columns=BOILERPLATE_COLUMNS)
-    bp["n_sentences"] = bp["n_sentences"].astype("int64")
-    bp["n_shared"] = bp["n_shared"].astype("int64")
-    bp["share"] = bp["share"].astype(float)
-
-    comps: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(keys)):
-        comps[uf.find(i)].append(i)
-    frows = []
-    for members in comps.values():
-        docs = set().union(*(key_docs[i] for i in members))
-        if len(docs) < min_docs:
-            continue
-        grps = {groups[d] for d in docs}
-        best = min(members, key=lambda i: (-len(key_docs[i]), len(keys[i]), keys[i]))
-        frows.append((display[best], len(docs), len(grps)))
-    formulas = pd.DataFrame(frows, columns=FORMULA_COLUMNS)
-    formulas = formulas.sort_values(
-        ["n_groups", "n_docs", "formula"], ascending=[False, False, True], kind="mergesort"
-    ).reset_index(drop=True)
-    formulas[["n_docs", "n_groups"]] = formulas[["n_docs", "n_groups"]].astype("int64")
-    return BoilerplateResult(bp, formulas)
+    doc_col = u["doc_id"].astype(str).to_numpy(dtype=object)
+    doc_ids = sorted(set(doc_col))
+    where = {d: i for i, d in enumerate(doc_ids)}
+    unit_doc = np.array([where[d] for d in doc_col], dtype=np.int64)
+    texts = [t if isinstance(t, str) else "" for t in u["text"]]
+    gcodes, _ = pd.factorize(group_labels(documents, doc_ids, group).to_numpy(), sort=True)
+    res = boilerplate_counts(
+        iter([(np.arange(len(texts)), texts)]), lambda ids: unit_doc[ids], len(doc_ids),
+        np.asarray(gcodes, dtype=np.int64), lambda ids: [texts[i] for i in ids],
+        threshold=threshold, min_chars=min_chars, min_docs=min_docs, num_perm=num_perm, seed=seed,
+        lsh_max_keys=lsh_max_keys, max_bucket=max_bucket,
+    )  # fmt: skip
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(res.n_sentences > 0, res.n_shared / np.maximum(res.n_sentences, 1), np.nan)
+    bp = pd.DataFrame({"doc_id": pd.Series(doc_ids, dtype=object), "n_sentences": res.n_sentences,
+                       "n_shared": res.n_shared, "share": share.astype(float)})
+    return BoilerplateResult(bp[BOILERPLATE_COLUMNS], res.formulas)
