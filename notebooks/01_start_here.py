@@ -81,9 +81,12 @@ nb.query(con, "select source_file, problems_found, measures_found, round(coverag
 # %% [markdown]
 # ## Any unit in its context
 # Every extracted fact keeps character offsets into `documents.text`, so the original wording is one `substr` away.
+# (Pick the rows first, then cut the text: sorting rows that carry whole notices is slow on a large corpus.)
 
 # %%
 nb.query(con, """
-select p.problem_no, p.heading, substr(d.text, m.char_start + 1, 80) as first_measure_starts
-from problems p join measures m using (doc_id, problem_no) join documents d using (doc_id)
-where m.measure_no = 1 order by d.source_file, p.problem_no limit 10""")
+with picked as (select d.source_file, p.doc_id, p.problem_no, p.heading, m.char_start
+                from problems p join measures m using (doc_id, problem_no) join documents d using (doc_id)
+                where m.measure_no = 1 order by d.source_file, p.problem_no limit 10)
+select f.problem_no, f.heading, substr(d.text, f.char_start + 1, 80) as first_measure_starts
+from picked f join documents d using (doc_id) order by f.source_file, f.problem_no""")
