@@ -37,6 +37,7 @@ from functools import lru_cache
 import pandas as pd
 
 from analysis.fastre import compile_fast as _fast
+from analysis.fastre import required_text
 from analysis.numerals import cn_to_int
 from analysis.vocab import load_table
 
@@ -205,6 +206,7 @@ class _FigureRule:
     unit: str
     context: re.Pattern | None
     not_context: re.Pattern | None
+    required: tuple[str, ...] | None = None   # one of these occurs in every match (fast skip)
 
 
 _FIG_PLACEHOLDERS = {
@@ -223,7 +225,7 @@ def _figure_rules() -> tuple[tuple[_FigureRule, ...], dict[str, tuple[str, Decim
         for k, v in _FIG_PLACEHOLDERS.items():
             pat = pat.replace(k, v)
         rules.append(_FigureRule(
-            key=r.key, rx=_fast(pat), unit=r.unit,
+            key=r.key, rx=_fast(pat), unit=r.unit, required=required_text(pat),
             context=re.compile(r.context) if r.context else None,
             not_context=re.compile(r.not_context) if r.not_context else None,
         ))
@@ -906,6 +908,8 @@ def stated_columns(doc_id: str, text: str, spans: list[tuple[int, int, object]],
     claimed: list[tuple[int, int]] = []
     found = []
     for rule in rules:
+        if rule.required and not any(w in text for w in rule.required):
+            continue
         for m in rule.rx.finditer(text):
             ns, ne = m.span("num")
             if any(ns < ce and cs < ne for cs, ce in claimed):

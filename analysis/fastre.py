@@ -177,3 +177,57 @@ def compile_fast(pattern: str, flags: int = 0) -> re.Pattern:
         cls = "".join(re.escape(c) for c in sorted(first))
         return re.compile(f"(?=[{cls}])(?:{pattern})", flags)
     return re.compile(pattern, flags)
+
+
+def _seq_required(seq) -> list[tuple[str, ...]]:
+    """Candidate requirements of a parsed sequence: each a tuple of strings one of which must occur."""
+    from re import _constants as sre
+
+    out: list[tuple[str, ...]] = []
+    run = ""
+    for op, av in seq:
+        if op is sre.LITERAL:
+            run += chr(av)
+            continue
+        if run:
+            out.append((run,))
+            run = ""
+        if op is sre.SUBPATTERN:
+            out += _seq_required(av[3])
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and av[0] >= 1:
+            out += _seq_required(av[2])
+        elif op is sre.BRANCH:
+            alts = []
+            for branch in av[1]:
+                cands = _seq_required(branch)
+                if not cands:
+                    alts = None
+                    break
+                alts.extend(max(cands, key=lambda c: min(len(s) for s in c)))
+            if alts:
+                out.append(tuple(dict.fromkeys(alts)))
+        elif op is sre.IN and all(o is sre.LITERAL for o, _ in av) and len(av) <= 8:
+            out.append(tuple(chr(v) for _, v in av))
+    if run:
+        out.append((run,))
+    return out
+
+
+def required_text(pattern: str, flags: int = 0) -> tuple[str, ...] | None:
+    """Strings one of which every match of ``pattern`` contains (None when none can be named).
+
+    A cheap ``any(s in text for s in required)`` test then skips a whole regex scan of a text
+    that cannot match. Case-insensitive patterns are not analysed.
+    """
+    if flags & re.IGNORECASE:
+        return None
+    from re import _parser
+
+    try:
+        cands = _seq_required(_parser.parse(pattern, flags))
+    except (re.error, TypeError, ValueError):
+        return None
+    if not cands:
+        return None
+    # the most selective requirement: longest shortest alternative, then fewest alternatives
+    return max(cands, key=lambda c: (min(len(s) for s in c), -len(c)))
