@@ -134,9 +134,24 @@ def _empty() -> pd.DataFrame:
     return out
 
 
-def keyness_counts(
-    groups: np.ndarray,
-    vocab: np.ndarray,
+def _table_order(gi: np.ndarray, g2: np.ndarray, ti: np.ndarray, n_vocab: int) -> np.ndarray:
+    """Row order by group, then G² descending, then token, with one integer sort: G² is replaced by
+    its dense rank (ties kept equal) and the three packed into one key (pairs are unique)."""
+    if len(g2) == 0:
+        return np.zeros(0, dtype=np.int64)
+    o = np.argsort(-g2, kind="quicksort")
+    s = g2[o]
+    rank = np.empty(len(g2), dtype=np.int64)
+    rank[o] = np.cumsum(np.concatenate([[0], (s[1:] != s[:-1]).astype(np.int64)]))
+    n_rank = int(rank.max()) + 1
+    if (int(gi.max()) + 1) * n_rank * max(n_vocab, 1) < 2**62:
+        return np.argsort((gi * n_rank + rank) * max(n_vocab, 1) + ti, kind="quicksort")
+    return np.lexsort((ti, rank, gi))
+
+
+def keyness_arrays(
+    n_groups: int,
+    n_vocab: int,
     gi: np.ndarray,
     ti: np.ndarray,
     a: np.ndarray,
@@ -145,20 +160,19 @@ def keyness_counts(
     cells: int = 4,
     correction: str = "all",
     include_absent: bool = False,
-) -> pd.DataFrame | None:
-    """The keyness table from aggregated counts: ``a[r]`` occurrences of token ``vocab[ti[r]]`` in group
-    ``groups[gi[r]]`` (one row per group × token pair with ``a > 0``; ``groups`` and ``vocab`` sorted).
-
-    ``group``, ``token`` and ``direction`` come back as categoricals (cheap for millions of rows);
-    ``None`` when there is nothing to compare (fewer than two groups, no token left).
+) -> dict[str, np.ndarray] | None:
+    """The keyness table as arrays, from aggregated counts: ``a[r]`` occurrences of token ``ti[r]`` in
+    group ``gi[r]`` (codes into sorted group names and vocabulary; one row per pair with ``a > 0``,
+    any order). ``group``, ``token`` and ``direction`` are codes (direction into
+    ``DIRECTIONS``). ``None`` when there is nothing to compare (fewer than two groups, no token left).
     """
     if correction not in ("all", "group"):
         raise ValueError("correction must be 'all' or 'group'")
     gi = np.asarray(gi, dtype=np.int64)
     ti = np.asarray(ti, dtype=np.int64)
     a = np.asarray(a, dtype=np.float64)
-    sizes = np.bincount(gi, weights=a, minlength=len(groups))
-    totals = np.bincount(ti, weights=a, minlength=len(vocab))
+    sizes = np.bincount(gi, weights=a, minlength=n_groups)
+    totals = np.bincount(ti, weights=a, minlength=n_vocab)
     if int((sizes > 0).sum()) < 2:
         return None
     n_all = float(sizes.sum())
@@ -166,7 +180,7 @@ def keyness_counts(
     if include_absent:
         g_ok = np.flatnonzero(sizes > 0)
         t_ok = np.flatnonzero(keep)
-        full = np.zeros((len(groups), len(vocab)))
+        full = np.zeros((n_groups, n_vocab))
         np.add.at(full, (gi, ti), a)
         gi = np.repeat(g_ok, len(t_ok))
         ti = np.tile(t_ok, len(g_ok))
@@ -180,9 +194,9 @@ def keyness_counts(
     b = totals[ti] - a
     d = n_all - c
     g2 = log_likelihood(a, b, c, d, cells=cells)
+    order = _table_order(gi, g2, ti, n_vocab)
+    gi, ti, a, b, c, d, g2 = (x[order] for x in (gi, ti, a, b, c, d, g2))
     p = chi2_sf_1(g2)
-    order = np.lexsort((ti, -g2, gi))  # group, then G² descending, then token
-    gi, ti, a, b, c, d, g2, p = (x[order] for x in (gi, ti, a, b, c, d, g2, p))
     if correction == "all":
         p_adj = bh_adjust(p)
     else:
@@ -193,22 +207,43 @@ def keyness_counts(
     with np.errstate(divide="ignore", invalid="ignore"):
         rel_t = a / c
         rel_r = b / d
-    direction = np.where(rel_t > rel_r, 2, np.where(rel_t < rel_r, 1, 0))
-    return pd.DataFrame(
-        {
-            "group": pd.Categorical.from_codes(gi, categories=pd.Index(groups, dtype=object)),
-            "token": pd.Categorical.from_codes(ti, categories=pd.Index(vocab, dtype=object)),
-            "count_target": a.astype("int64"),
-            "count_reference": b.astype("int64"),
-            "per10k_target": a / c * 10_000,
-            "per10k_reference": np.where(d > 0, b / np.where(d > 0, d, 1) * 10_000, 0.0),
-            "g2": g2,
-            "log_ratio": log_ratio(a, b, c, d),
-            "p_value": p,
-            "p_adj": p_adj,
-            "direction": pd.Categorical.from_codes(direction, categories=["equal", "under", "over"]),
-        }
-    )
+    direction = np.where(rel_t > rel_r, 2, np.where(rel_t < rel_r, 1, 0)).astype(np.int8)
+    return {
+        "group": gi,
+        "token": ti,
+        "count_target": a.astype("int64"),
+        "count_reference": b.astype("int64"),
+        "per10k_target": a / c * 10_000,
+        "per10k_reference": np.where(d > 0, b / np.where(d > 0, d, 1) * 10_000, 0.0),
+        "g2": g2,
+        "log_ratio": log_ratio(a, b, c, d),
+        "p_value": p,
+        "p_adj": p_adj,
+        "direction": direction,
+    }
+
+
+DIRECTIONS = ("equal", "under", "over")
+
+
+def keyness_counts(
+    groups: np.ndarray,
+    vocab: np.ndarray,
+    gi: np.ndarray,
+    ti: np.ndarray,
+    a: np.ndarray,
+    **options,
+) -> pd.DataFrame | None:
+    """:func:`keyness_arrays` as a frame whose ``group``, ``token`` and ``direction`` are categoricals
+    of ``groups``, ``vocab`` (both sorted) and ``DIRECTIONS``."""
+    arr = keyness_arrays(len(groups), len(vocab), gi, ti, a, **options)
+    if arr is None:
+        return None
+    out = pd.DataFrame(arr)
+    out["group"] = pd.Categorical.from_codes(arr["group"], categories=pd.Index(groups, dtype=object))
+    out["token"] = pd.Categorical.from_codes(arr["token"], categories=pd.Index(vocab, dtype=object))
+    out["direction"] = pd.Categorical.from_codes(arr["direction"], categories=list(DIRECTIONS))
+    return out
 
 
 def keyness(
