@@ -102,3 +102,38 @@ def test_near_duplicate_tier_is_bounded():
     # a big bucket is chained, not enumerated: the same components
     keys = [sentence_key(S1), sentence_key(S1_VARIANT), sentence_key(S3)]
     assert near_duplicate_pairs(keys, max_bucket=1) == near_duplicate_pairs(keys) == [(0, 1)]
+
+
+def test_sentence_keys_batch():
+    from analysis.compare.boilerplate import sentence_keys
+
+    sents = ["（一）严格落实“三会一课”， 制度", "", "一是 加强 监督！", S1_VARIANT]
+    assert sentence_keys(sents) == [sentence_key(s) for s in sents]
+
+
+def test_pruned_checks_equal_checking_every_candidate():
+    """Components and cross-group flags from the pruned rounds of checks equal those of checking
+    every LSH candidate."""
+    import numpy as np
+    from scipy import sparse
+    from scipy.sparse.csgraph import connected_components
+
+    from analysis.compare.boilerplate import _candidates, _near_structure
+
+    words = ["街道", "社区", "党委", "纪工委", "办事处", "居委会", "村", "镇"]
+    keys = list(dict.fromkeys(
+        sentence_key(S1.replace("巡察", w1).replace("整改", w2)) for w1 in words for w2 in words
+    )) + [sentence_key(S3), sentence_key(S4)]
+    single = np.array([i % 3 - 1 for i in range(len(keys))])  # −1 (several groups), 0 or 1
+    c = _candidates(keys, 0.7, 128, 1, 200)
+    lab, flagged, checked = _near_structure(c, len(keys), single, per_round=2)
+    ok = c.check(np.arange(len(c.i)))
+    i, j = c.i[ok], c.j[ok]
+    _, full = connected_components(sparse.csr_matrix((np.ones(len(i)), (i, j)), shape=(len(keys),) * 2))
+    assert len(c.i) > checked > 0
+    pairs = set(zip(lab.tolist(), full.tolist(), strict=True))
+    assert len(pairs) == len(set(full.tolist())) == len(set(lab.tolist())) < len(keys)  # the same partition
+    want = np.zeros(len(keys), dtype=bool)
+    for x, y in ((i, j), (j, i)):
+        want[x[(single[x] >= 0) & ((single[y] < 0) | (single[y] != single[x]))]] = True
+    assert (flagged == want).all()

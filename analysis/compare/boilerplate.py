@@ -16,12 +16,16 @@ LSH (Broder 1997; Leskovec, Rajaraman & Ullman, *Mining of Massive Datasets* ch.
 = 128 affine permutations ``a·h + b mod 2³²`` (``a`` odd, drawn with ``seed``) of a 32-bit shingle
 hash pre-mixed by the MurmurHash3 finaliser (datasketch's ``affine32`` scheme), banded into ``b``
 bands of ``r`` rows chosen as datasketch's ``MinHashLSH`` does (minimum of equally weighted false
-positive and false negative probability), computed with numpy for all keys together. Each candidate
-pair (keys agreeing on all rows of a band) is then checked with the exact Jaccard of the shingle
-sets (64-bit shingle ids), and no pair outside a bucket is compared. In a bucket of more than
-``max_bucket`` keys each key is paired with the next ``max_bucket`` keys of the bucket (in key-hash
-order) instead of all of them, which keeps the work linear; such keys agree on a whole band and
-are chained anyway.
+positive and false negative probability), computed with numpy for all keys together. Candidate
+pairs (keys agreeing on all rows of a band) are checked with the exact Jaccard of the shingle sets
+(64-bit shingle ids), and no pair outside a bucket is compared. Only the checks that can change the
+result are made: a candidate whose keys are already linked through checked pairs cannot change the
+formulas, nor one that cannot give a key used by a single group its first near-duplicate from
+another group; rounds of checks continue until no such candidate is left, so the tables are those
+of checking every candidate (``analysis_runs`` records candidates and checks). In a bucket of more
+than ``max_bucket`` keys each key is paired with the next ``max_bucket`` keys of the bucket instead
+of all of them, which keeps the work linear; such keys agree on a whole band and are chained
+anyway.
 
 Bounded sample for the near-duplicate tier: at most ``lsh_max_keys`` distinct keys take part —
 all of them when there are fewer, else the keys used by the most notices first (formulas and their
@@ -91,6 +95,19 @@ def sentence_key(sentence: str) -> str:
     """The comparison key of a sentence: enumerator, whitespace, punctuation and symbols removed."""
     s = _ENUM.sub("", sentence)
     return "".join(c for c in s if not (c.isspace() or unicodedata.category(c)[0] in "PSZ"))
+
+
+def sentence_keys(sentences: list[str]) -> list[str]:
+    """:func:`sentence_key` of many sentences, the character classes looked up with numpy."""
+    stripped = [_ENUM.sub("", s) for s in sentences]
+    lengths = np.fromiter((len(s) for s in stripped), dtype=np.int64, count=len(stripped))
+    code = np.frombuffer("".join(stripped).encode("utf-32-le"), dtype=np.uint32)
+    keep = ~drop_mask(code)
+    kept = np.bincount(np.repeat(np.arange(len(stripped)), lengths)[keep], minlength=len(stripped))
+    start = np.concatenate([[0], np.cumsum(kept)])
+    raw = code[keep].tobytes()
+    return [raw[4 * a : 4 * b].decode("utf-32-le") for a, b in zip(start[:-1].tolist(), start[1:].tolist(),
+                                                                     strict=True)]
 
 
 def split_sentences(text: str | None) -> list[str]:
@@ -194,10 +211,8 @@ def sentence_at(text: str, index: int) -> str:
     return _ENUM.sub("", _PIECE.split(text)[index]).strip(_STRIP)
 
 
-def sentence_table(texts: list[str], min_chars: int = MIN_CHARS, keys: bool = False
-                   ) -> tuple[Sentences, list[str] | None]:
-    """Every sentence of ``texts`` with a key of at least ``min_chars`` characters, vectorised (see
-    module docstring); with ``keys`` also the key strings (for tests)."""
+def _sentences(texts: list[str], min_chars: int) -> tuple[Sentences, np.ndarray, np.ndarray]:
+    """:func:`sentence_table` plus the kept code points and where each returned sentence's key starts."""
     big = _ENUM_STARTS.sub("", "\x00" + "\x00".join(t or "" for t in texts))  # never removes a separator
     code = np.frombuffer(big.encode("utf-32-le"), dtype=np.uint32)
     split = _split_table()[code]
@@ -213,12 +228,20 @@ def sentence_table(texts: list[str], min_chars: int = MIN_CHARS, keys: bool = Fa
     first_seg = np.flatnonzero(is_doc)
     index = np.arange(n_seg) - first_seg[text_of]
     ok = length >= min_chars
-    res = Sentences(text_of[ok], h[ok], length[ok], index[ok])
+    key_start = np.concatenate([[0], np.cumsum(length)[:-1]])[ok]
+    return Sentences(text_of[ok], h[ok], length[ok], index[ok]), kcodes, key_start
+
+
+def sentence_table(texts: list[str], min_chars: int = MIN_CHARS, keys: bool = False
+                   ) -> tuple[Sentences, list[str] | None]:
+    """Every sentence of ``texts`` with a key of at least ``min_chars`` characters, vectorised (see
+    module docstring); with ``keys`` also the key strings (for tests)."""
+    table, kcodes, start = _sentences(texts, min_chars)
     out_keys = None
     if keys:
-        first = np.concatenate([[0], np.cumsum(length)])
-        out_keys = [kcodes[first[i] : first[i + 1]].tobytes().decode("utf-32-le") for i in np.flatnonzero(ok)]
-    return res, out_keys
+        out_keys = [kcodes[s : s + n].tobytes().decode("utf-32-le")
+                    for s, n in zip(start.tolist(), table.length.tolist(), strict=True)]
+    return table, out_keys
 
 
 # ---------------------------------------------------------------- MinHash LSH, vectorised
@@ -286,12 +309,19 @@ def near_duplicate_pairs(
     return sorted(zip(i.tolist(), j.tolist(), strict=True))
 
 
-def _near_pairs(keys: list[str], threshold: float, num_perm: int, seed: int, max_bucket: int
-                ) -> tuple[np.ndarray, np.ndarray]:
+class _Candidates(NamedTuple):
+    """LSH candidate pairs ``(i, j)``, ``i < j``, and their exact Jaccard check."""
+
+    i: np.ndarray
+    j: np.ndarray
+    check: Callable[[np.ndarray], np.ndarray]  # positions into i/j → Jaccard ≥ threshold
+
+
+def _candidates(keys: list[str], threshold: float, num_perm: int, seed: int, max_bucket: int) -> _Candidates:
     n = len(keys)
-    empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    none = np.zeros(0, dtype=np.int64)
     if n < 2:
-        return empty
+        return _Candidates(none, none, lambda pos: np.zeros(len(pos), dtype=bool))
     owner, sid = _shingle_sets(keys)
     seg = np.concatenate([[0], np.flatnonzero(owner[1:] != owner[:-1]) + 1])
     h32 = _fmix32(((sid >> _U64(32)) ^ (sid & _MASK32)).astype(np.uint32))
@@ -311,23 +341,72 @@ def _near_pairs(keys: list[str], threshold: float, num_perm: int, seed: int, max
         cand.append(_bucket_pairs(key, max_bucket))
     pairs = np.concatenate(cand)
     if len(pairs) == 0:
-        return empty
+        return _Candidates(none, none, lambda pos: np.zeros(len(pos), dtype=bool))
     pairs = _sorted_distinct(pairs[:, 0] * n + pairs[:, 1])
     pi, pj = pairs // n, pairs % n
-    # exact Jaccard of the shingle sets, for the candidates only
+    # exact Jaccard of the shingle sets, for the candidates asked about
     order = np.argsort(sid, kind="stable")
     new = np.concatenate([[True], sid[order][1:] != sid[order][:-1]])
     col = np.empty(len(sid), dtype=np.int64)
     col[order] = np.cumsum(new) - 1
     mat = sparse.csr_matrix((np.ones(len(owner)), (owner, col)), shape=(n, int(col.max()) + 1))
     size = np.diff(mat.indptr)
-    keep = np.zeros(len(pi), dtype=bool)
-    step = 200_000
-    for s in range(0, len(pi), step):
-        a_, b_ = pi[s : s + step], pj[s : s + step]
-        inter = np.asarray(mat[a_].multiply(mat[b_]).sum(axis=1)).ravel()
-        keep[s : s + step] = inter >= threshold * (size[a_] + size[b_] - inter) - 1e-12
-    return pi[keep], pj[keep]
+
+    def check(pos: np.ndarray) -> np.ndarray:
+        out = np.zeros(len(pos), dtype=bool)
+        for s in range(0, len(pos), 200_000):
+            a_, b_ = pi[pos[s : s + 200_000]], pj[pos[s : s + 200_000]]
+            inter = np.asarray(mat[a_].multiply(mat[b_]).sum(axis=1)).ravel()
+            out[s : s + 200_000] = inter >= threshold * (size[a_] + size[b_] - inter) - 1e-12
+        return out
+
+    return _Candidates(pi, pj, check)
+
+
+def _near_pairs(keys: list[str], threshold: float, num_perm: int, seed: int, max_bucket: int
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Every candidate pair that passes the exact check."""
+    c = _candidates(keys, threshold, num_perm, seed, max_bucket)
+    ok = c.check(np.arange(len(c.i)))
+    return c.i[ok], c.j[ok]
+
+
+def _near_structure(c: _Candidates, n: int, single: np.ndarray, per_round: int = 8
+                    ) -> tuple[np.ndarray, np.ndarray, int]:
+    """Components of the near-duplicate graph and the keys of one group that have a near-duplicate
+    used by another group — as if every candidate were checked, but checking only the candidates that
+    could still change either: pairs joining two components, or giving a one-group key its first
+    neighbour from elsewhere. Each round checks up to ``per_round`` such pairs per key.
+
+    ``single[k]`` is key k's group when all its notices are of one group, else −1."""
+    flagged = np.zeros(n, dtype=bool)
+    open_ = np.ones(len(c.i), dtype=bool)
+    ei, ej = [], []
+    lab = np.arange(n)
+    checked = 0
+    differs = (single[c.j] < 0) | (single[c.j] != single[c.i])  # symmetric: G(j) ≠ {g_i} ⇔ G(i) ≠ {g_j}
+    while True:
+        want = open_ & ((lab[c.i] != lab[c.j])
+                        | (differs & (((single[c.i] >= 0) & ~flagged[c.i]) | ((single[c.j] >= 0) & ~flagged[c.j]))))
+        pos = np.flatnonzero(want)
+        if len(pos) == 0:
+            break
+        # at most per_round pairs per (smaller) key this round, in candidate order
+        rank = np.arange(len(pos)) - np.searchsorted(c.i[pos], c.i[pos], side="left")
+        pos = pos[rank < per_round]
+        ok = c.check(pos)
+        checked += len(pos)
+        open_[pos] = False
+        good = pos[ok]
+        ei.append(c.i[good])
+        ej.append(c.j[good])
+        d = differs[good]
+        flagged[c.i[good][d]] = True
+        flagged[c.j[good][d]] = True
+        e_i, e_j = np.concatenate(ei), np.concatenate(ej)
+        g = sparse.csr_matrix((np.ones(len(e_i)), (e_i, e_j)), shape=(n, n))
+        _, lab = connected_components(g, directed=False)
+    return lab, flagged & (single >= 0), checked
 
 
 # ---------------------------------------------------------------- the tables
@@ -369,6 +448,7 @@ def boilerplate_counts(
     seed: int,
     lsh_max_keys: int,
     max_bucket: int,
+    fetch_block: int = 500,
 ) -> BoilerplateCounts:
     """Boilerplate of notices ``0..n_docs-1`` (``doc_groups``: the group code of each).
 
@@ -415,26 +495,24 @@ def boilerplate_counts(
     need = np.union1d(lsh, np.flatnonzero(key_ndocs >= min_docs))
     display: dict[int, str] = {}
     key_str: dict[int, str] = {}
-    if len(need):
-        order = np.argsort(f_text[need], kind="stable")
-        texts_needed = np.unique(f_text[need])
-        got = dict(zip(texts_needed.tolist(), fetch(texts_needed), strict=True))
-        for k in need[order].tolist():
-            disp = sentence_at(got[int(f_text[k])] or "", int(f_index[k]))
-            display[k] = disp
-            key_str[k] = sentence_key(disp)
+    texts_needed = np.unique(f_text[need])
+    for s0 in range(0, len(texts_needed), fetch_block):
+        ids = texts_needed[s0 : s0 + fetch_block]
+        pieces = {int(i): _PIECE.split(t or "") for i, t in zip(ids, fetch(ids), strict=True)}
+        here = need[np.isin(f_text[need], ids)]
+        disp = [_ENUM.sub("", pieces[t][i]).strip(_STRIP)
+                for t, i in zip(f_text[here].tolist(), f_index[here].tolist(), strict=True)]
+        display.update(zip(here.tolist(), disp, strict=True))
+        key_str.update(zip(here.tolist(), sentence_keys(disp), strict=True))
     near_shared = np.zeros(n_keys, dtype=bool)
     comp = np.arange(n_keys)
-    n_pairs = 0
+    n_checked = 0
+    n_candidates = 0
     if len(lsh) >= 2:
-        i, j = _near_pairs([key_str[int(k)] for k in lsh], threshold, num_perm, seed, max_bucket)
-        n_pairs = len(i)
-        ki, kj = lsh[i], lsh[j]
-        for x, y in ((ki, kj), (kj, ki)):
-            gets = (single[x] >= 0) & ((single[y] < 0) | (single[y] != single[x]))
-            near_shared[x[gets]] = True
-        g = sparse.csr_matrix((np.ones(len(i)), (i, j)), shape=(len(lsh), len(lsh)))
-        _, lab = connected_components(g, directed=False)
+        cands = _candidates([key_str[int(k)] for k in lsh], threshold, num_perm, seed, max_bucket)
+        n_candidates = len(cands.i)
+        lab, flagged, n_checked = _near_structure(cands, len(lsh), single[lsh])
+        near_shared[lsh[flagged]] = True
         comp[lsh] = lsh[np.unique(lab, return_index=True)[1]][lab]  # a member's id names its component
     shared = (key_ngroups >= 2) | near_shared
     n_shared = np.bincount(pdoc, weights=shared[key_of], minlength=n_docs).astype(np.int64)
@@ -458,7 +536,8 @@ def boilerplate_counts(
     ).reset_index(drop=True)
     formulas[["n_docs", "n_groups"]] = formulas[["n_docs", "n_groups"]].astype("int64")
     stats = {"n_sentence_keys": int(n_keys), "n_keys_near_duplicate_tier": int(len(lsh)),
-             "n_near_duplicate_pairs": int(n_pairs), "bands": list(optimal_bands(threshold, num_perm))}
+             "n_candidate_pairs": int(n_candidates), "n_pairs_checked": int(n_checked),
+             "bands": list(optimal_bands(threshold, num_perm))}
     return BoilerplateCounts(n_sentences, n_shared, formulas, stats)
 
 
