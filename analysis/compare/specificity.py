@@ -181,27 +181,40 @@ MARKER_COLUMNS = SPECIFICITY_COLUMNS[3:-1]  # n_chars … n_intensifiers
 
 
 def regex_counts(texts: list[str]) -> np.ndarray:
-    """Rules 1–4 for many texts at once: matrix ``texts × MARKER_COLUMNS`` (token columns left 0)."""
+    """Rules 1–4 for many texts at once: matrix ``texts × MARKER_COLUMNS`` (token columns left 0).
+
+    The texts are joined by line breaks, which no expression can match. Each expression replaces
+    its matches with one control character of its own, which no later expression can match either
+    (like the spaces of :func:`measure_markers`), so one count of those characters per text gives
+    every column without a Python call per match; a text that already contains one of them is
+    computed the direct way."""
     out = np.zeros((len(texts), len(MARKER_COLUMNS)), dtype=np.int64)
     if not texts:
         return out
-    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    n = len(texts)
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=n)
     out[:, 0] = lengths
-    starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])
-    rest = "\n".join(texts)
-    for rx, col in _STEPS:
-        if rx is None:
-            continue
-        found: list[int] = []
-
-        def repl(m: re.Match[str], found: list[int] = found) -> str:
-            found.append(m.start())
-            return " " * (m.end() - m.start())
-
-        rest = rx.sub(repl, rest)  # same length: offsets stay those of the joined texts
-        if col is not None and found:
-            owner = np.searchsorted(starts, np.asarray(found, dtype=np.int64), side="right") - 1
-            out[:, col] = np.bincount(owner, minlength=len(texts))
+    joined = "\n".join(texts)
+    code = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    text_of = np.repeat(np.arange(n), lengths + 1)[: len(code)]  # a separator belongs to the text before it
+    steps = [(chr(k), rx, col) for k, (rx, col) in enumerate(_STEPS, start=1) if rx is not None]
+    bad = np.zeros(n, dtype=bool)
+    for mark, _, _ in steps:
+        bad[text_of[code == ord(mark)]] = True
+    # lines of each text (its own line breaks + 1): a replacement never removes or adds a line break
+    lines = np.bincount(text_of[code == ord("\n")], minlength=n) - (np.arange(n) < n - 1) + 1
+    text_of_line = np.repeat(np.arange(n), lines)
+    rest = joined
+    for mark, rx, _ in steps:
+        rest = rx.sub(mark, rest)
+    code = np.frombuffer(rest.encode("utf-32-le"), dtype=np.uint32)
+    line = np.cumsum(code == ord("\n"))
+    for mark, _, col in steps:
+        if col is not None:
+            out[:, col] = np.bincount(text_of_line[line[code == ord(mark)]], minlength=n)
+    for i in np.flatnonzero(bad):
+        row = measure_markers(texts[i])
+        out[i] = [row[c] for c in MARKER_COLUMNS]
     return out
 
 
