@@ -98,3 +98,17 @@ def test_stored_tokens_align_or_fall_back():
     units = dict(zip(MARKER_COLUMNS, counts.T, strict=True))["n_units"]
     assert units[0] == 2 and units[1] == 2
     assert counts[2].tolist() == [measure_markers(texts[2])[c] for c in MARKER_COLUMNS]
+
+
+def test_regex_counts_equal_measure_markers():
+    import numpy as np
+
+    from analysis.compare.specificity import MARKER_COLUMNS, regex_counts
+
+    texts = list(MEASURES["text"].fillna("")) + [
+        "多行\n2023年6月\n底前完成3个社区\n《办法》", "", "\n", "12月31日前\n\n追回1.5万元", "含\x01控制符的2023年6月底前完成",
+    ]
+    got = regex_counts(texts)
+    cols = [MARKER_COLUMNS.index(c) for c in ("n_chars", "n_numbers", "n_dates", "n_documents", "n_money")]
+    want = np.array([[measure_markers(t)[MARKER_COLUMNS[c]] for c in cols] for t in texts])
+    assert (got[:, cols] == want).all()
