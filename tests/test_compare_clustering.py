@@ -134,3 +134,26 @@ def test_tfidf_keeps_one_character_tokens():
     assert "费" in set(vocab) and x.shape == (2, 3)
     x, vocab = tfidf_matrix([["甲"], ["乙"]], min_df=2)  # falls back to min_df=1
     assert x.shape == (2, 2)
+
+
+def test_silhouette_from_one_distance_matrix():
+    """The silhouette computed from one distance matrix equals scikit-learn's, sampled or not."""
+    from sklearn.metrics import silhouette_score
+    from sklearn.metrics.pairwise import euclidean_distances
+
+    from analysis.compare.clustering import _silhouettes, silhouette_from_distances
+
+    rng = np.random.default_rng(3)
+    x = rng.random((120, 6))
+    labels = rng.integers(0, 4, 120)
+    labels[7] = 9  # a singleton cluster scores 0
+    d = euclidean_distances(x)
+    np.fill_diagonal(d, 0.0)
+    assert silhouette_from_distances(d, labels) == pytest.approx(silhouette_score(d, labels, metric="precomputed"))
+    from scipy import sparse
+
+    xs = sparse.csr_matrix(x)
+    fits = {4: labels, 2: (labels % 2)}
+    got = _silhouettes(xs, fits, 50, random_state=0)
+    for k, lab in fits.items():
+        assert got[k] == pytest.approx(silhouette_score(x, lab, sample_size=50, random_state=0))

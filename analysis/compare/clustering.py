@@ -1,32 +1,48 @@
 """TF-IDF profiles of units, k-means clusters with k chosen by silhouette, and group similarity.
 
 - Units (one ``unit_kind`` or all) are bags of the segmenter's tokens (lexicon terms stay whole,
-  one-character tokens kept) minus the stopwords of ``stopword_level``; units left empty are not
-  clustered.
+  one-character tokens kept) minus the stopwords of ``stopword_level`` and the placeholder tokens of
+  anonymised notices (``X``, ``XX``…; :func:`analysis.compare.is_placeholder`); units left empty
+  are not clustered.
 - TF-IDF (Salton & Buckley 1988) as in scikit-learn with ``sublinear_tf`` and smoothing:
-  ``w(t, u) = (1 + ln tf(t, u)) · (ln((1 + N) / (1 + df(t))) + 1)``, each unit vector L2-normalised.
+  ``w(t, u) = (1 + ln tf(t, u)) · (ln((1 + N) / (1 + df(t))) + 1)``, each unit vector L2-normalised;
+  N and df(t) count all N units, terms in fewer than ``min_df`` units are dropped.
+- Fitting sample: when N exceeds ``fit_sample``, k-means is fitted on a seeded uniform sample of
+  ``fit_sample`` units (``numpy.random.RandomState(random_state).choice`` without replacement) and
+  every unit is then assigned to the nearest fitted centre, block by block (``predict``), so the
+  clusters still cover all N units; otherwise the fit sees every unit. The sample size is in the
+  run's ``params`` (``n_fit``).
 - k-means (Lloyd 1982, k-means++ seeding, Arthur & Vassilvitskii 2007; mini-batch k-means,
-  Sculley 2010, above ``minibatch_above`` units) with fixed ``random_state`` and ``n_init``, for each
-  k of ``k_range``; the chosen k maximises the mean silhouette (Rousseeuw 1987)
-  ``s(i) = (b(i) − a(i)) / max(a(i), b(i))`` (Euclidean on the normalised vectors; estimated on a
-  fixed random sample of ``silhouette_sample`` units when N is larger); ties go to the smaller k.
-- Clusters are renumbered 0, 1, … by decreasing size; ``distance`` is the Euclidean distance of a
-  unit's vector to its cluster's centroid (mean of its members); a cluster's terms are the highest
-  centroid weights and its label the top three joined with ``·``; representatives are the units
-  closest to the centroid.
+  Sculley 2010, above ``minibatch_above`` fitted units) with fixed ``random_state`` and ``n_init``,
+  for each k of ``k_range``; the chosen k maximises the mean silhouette (Rousseeuw 1987)
+  ``s(i) = (b(i) − a(i)) / max(a(i), b(i))`` (Euclidean on the normalised vectors) over the fitted
+  units, estimated on the same seeded sample of ``silhouette_sample`` of them for every k when there
+  are more (the sample of scikit-learn's ``silhouette_score(sample_size, random_state)``; its
+  distance matrix is computed once); ties go to the smaller k.
+- Clusters are renumbered 0, 1, … by decreasing size over all units (ties by first unit);
+  ``distance`` is the Euclidean distance of a unit's vector to its cluster's centroid (mean of all
+  its members); a cluster's terms are the highest centroid weights and its label the top three
+  joined with ``·``; representatives are the units closest to the centroid.
 - Group similarity: a group's profile is the mean of its units' TF-IDF vectors, L2-normalised;
   ``cosine = p_a · p_b``; groups are ordered by the leaves of an average-linkage tree on
-  ``1 − cosine`` with optimal leaf ordering (Bar-Joseph et al. 2001).
+  ``1 − cosine`` with optimal leaf ordering (Bar-Joseph et al. 2001) up to ``optimal_order_max``
+  groups (its cost grows with the cube of the number of groups); above that the linkage's own
+  leaf order is used.
 
-Tiny corpora: k is capped at (number of distinct unit vectors) and at N − 1; with fewer than three
-units or fewer than two distinct vectors all units form one cluster (k = 1, silhouette NaN).
+Tiny corpora: k is capped at (number of distinct fitted unit vectors) and at n_fit − 1; with fewer
+than three units or fewer than two distinct vectors all units form one cluster (k = 1,
+silhouette NaN).
+
+Everything reads counts through :class:`analysis.compare.termcounts.TermCounts`, in blocks of
+``batch_size`` units, so the same code runs on a token frame in memory (:func:`cluster_units`,
+:func:`district_similarity`) and on the warehouse (``analysis.corpus_stages``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 import numpy as np
@@ -35,17 +51,21 @@ from scipy import sparse
 from scipy.cluster.hierarchy import leaves_list, linkage
 from scipy.spatial.distance import squareform
 from sklearn.cluster import KMeans, MiniBatchKMeans
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics import silhouette_score
+from sklearn.metrics.pairwise import euclidean_distances
 
 from analysis.compare import DEFAULT_GROUP, group_labels
+from analysis.compare.termcounts import KEY, TermCounts, Tfidf, bags_counts, drop_tokens, frame_counts
 from analysis.segment import StopLevel, stopwords
 
-KEY = ["doc_id", "unit_kind", "unit_no"]
 RUN_COLUMNS = ["run_id", "unit_kind", "k", "silhouette", "chosen", "params"]
 CLUSTER_COLUMNS = ["run_id", "doc_id", "unit_kind", "unit_no", "cluster", "distance"]
 TERM_COLUMNS = ["run_id", "cluster", "rank", "term", "weight", "label"]
 SIMILARITY_COLUMNS = ["group_a", "group_b", "cosine", "order_a", "order_b"]
+
+FIT_SAMPLE = 20_000
+SILHOUETTE_SAMPLE = 5000
+BATCH_SIZE = 50_000
+OPTIMAL_ORDER_MAX = 1000
 
 
 class ClusterResult(NamedTuple):
@@ -54,8 +74,15 @@ class ClusterResult(NamedTuple):
     cluster_terms: pd.DataFrame
 
 
-def _identity(doc: list[str]) -> list[str]:
-    return doc
+class Assignment(NamedTuple):
+    """Result of :func:`cluster_counts`: the runs and terms frames, and per unit (row of the
+    :class:`TermCounts`) its cluster and distance."""
+
+    cluster_runs: pd.DataFrame
+    labels: np.ndarray
+    distances: np.ndarray
+    cluster_terms: pd.DataFrame
+    run_id: str
 
 
 def unit_bags(
@@ -63,9 +90,7 @@ def unit_bags(
 ) -> tuple[pd.DataFrame, list[list[str]]]:
     """Units (``doc_id, unit_kind, unit_no``, sorted) and their token lists in position order."""
     t = tokens if unit_kind is None else tokens[tokens["unit_kind"] == unit_kind]
-    stop = stopwords(stopword_level)
-    if stop:
-        t = t[~t["token"].isin(stop)]
+    t = drop_tokens(t, stopwords(stopword_level))
     if len(t) == 0:
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in KEY}), []
     t = t.sort_values([*KEY, "position"], kind="mergesort")
@@ -86,16 +111,11 @@ def tfidf_matrix(bags: list[list[str]], min_df: int = 2) -> tuple[sparse.csr_mat
     """
     if not bags:
         return sparse.csr_matrix((0, 0)), np.array([], dtype=object)
-    for df in (min_df, 1) if min_df > 1 else (1,):
-        vec = TfidfVectorizer(
-            analyzer=_identity, token_pattern=None, lowercase=False, min_df=df, sublinear_tf=True, norm="l2"
-        )
-        try:
-            x = vec.fit_transform(bags)
-        except ValueError:  # no term left after pruning
-            continue
-        return x.tocsr(), vec.get_feature_names_out().astype(object)
-    return sparse.csr_matrix((len(bags), 0)), np.array([], dtype=object)
+    tc = bags_counts(bags)
+    if len(tc.vocab) == 0:
+        return sparse.csr_matrix((len(bags), 0)), np.array([], dtype=object)
+    tf = Tfidf.fit(tc, min_df)
+    return tf.transform(tc.matrix), tf.vocab
 
 
 def _n_distinct_rows(x: sparse.csr_matrix, cap: int) -> int:
@@ -113,22 +133,15 @@ def _renumber(labels: np.ndarray) -> np.ndarray:
     """Relabel clusters 0.. by decreasing size, ties by first occurrence."""
     uniq, first, counts = np.unique(labels, return_index=True, return_counts=True)
     order = sorted(range(len(uniq)), key=lambda i: (-counts[i], first[i]))
-    mapping = {uniq[i]: new for new, i in enumerate(order)}
-    return np.array([mapping[v] for v in labels], dtype=np.int64)
+    mapping = np.zeros(int(uniq.max()) + 1 if len(uniq) else 0, dtype=np.int64)
+    mapping[uniq[order]] = np.arange(len(uniq))
+    return mapping[labels]
 
 
-def _centroids(x: sparse.csr_matrix, labels: np.ndarray, k: int) -> np.ndarray:
-    ind = sparse.csr_matrix((np.ones(len(labels)), (labels, np.arange(len(labels)))), shape=(k, len(labels)))
-    sums = np.asarray((ind @ x).todense())
-    sizes = np.asarray(ind.sum(axis=1)).ravel()
-    return sums / np.maximum(sizes, 1)[:, None]
-
-
-def _distances(x: sparse.csr_matrix, labels: np.ndarray, centroids: np.ndarray) -> np.ndarray:
-    c = centroids[labels]
-    sq = np.asarray(x.multiply(x).sum(axis=1)).ravel()
-    cross = np.asarray(x.multiply(c).sum(axis=1)).ravel()
-    return np.sqrt(np.maximum(sq - 2 * cross + (c * c).sum(axis=1), 0.0))
+def _row_dot(x: sparse.csr_matrix, dense: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``x[i] · dense[rows[i]]`` for every row i, without densifying ``x``."""
+    r = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
+    return np.bincount(r, weights=x.data * dense[rows[r], x.indices], minlength=x.shape[0])
 
 
 def _frame(spec: dict[str, str]) -> pd.DataFrame:
@@ -151,80 +164,172 @@ def _empty_result() -> ClusterResult:
     return ClusterResult(runs, clusters, terms)
 
 
-def cluster_units(
-    tokens: pd.DataFrame,
-    unit_kind: str | None = "measure",
+def _silhouettes(
+    x: sparse.csr_matrix, fits: dict[int, np.ndarray], sample: int | None, random_state: int
+) -> dict[int, float]:
+    """Mean silhouette of each labelling of ``x``; with ``sample`` the rows scikit-learn's
+    ``silhouette_score(sample_size=sample, random_state=random_state)`` would draw, whose distance
+    matrix is computed once for all k."""
+    n = x.shape[0]
+    if sample is not None and sample < n:
+        idx = np.random.RandomState(random_state).permutation(n)[:sample]
+    else:
+        idx = np.arange(n)
+    d = None
+    out: dict[int, float] = {}
+    for k, labels in fits.items():
+        lab = labels[idx]
+        n_lab = len(np.unique(lab))
+        if n_lab < 2 or n_lab > len(idx) - 1:
+            out[k] = float("nan")
+            continue
+        if d is None:
+            xs = x[idx]
+            d = euclidean_distances(xs)
+            np.fill_diagonal(d, 0.0)
+        out[k] = silhouette_from_distances(d, lab)
+    return out
+
+
+def silhouette_from_distances(d: np.ndarray, labels: np.ndarray) -> float:
+    """Mean silhouette (Rousseeuw 1987) of ``labels`` given the full distance matrix ``d``, as
+    scikit-learn's ``silhouette_score(d, labels, metric='precomputed')``: ``a(i)`` the mean distance
+    to the other members of i's cluster, ``b(i)`` the smallest mean distance to another cluster,
+    ``s(i) = (b − a) / max(a, b)``, 0 for a unit alone in its cluster; one matrix product gives every
+    per-cluster sum."""
+    uniq, lab = np.unique(labels, return_inverse=True)
+    k = len(uniq)
+    onehot = np.zeros((len(lab), k))
+    onehot[np.arange(len(lab)), lab] = 1.0
+    sums = d @ onehot
+    sizes = onehot.sum(axis=0)
+    own = sizes[lab]
+    a = sums[np.arange(len(lab)), lab] / np.maximum(own - 1, 1)
+    means = sums / sizes[None, :]
+    means[np.arange(len(lab)), lab] = np.inf
+    b = means.min(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sil = (b - a) / np.maximum(a, b)
+    sil[own == 1] = 0.0
+    return float(np.mean(np.nan_to_num(sil)))
+
+
+def cluster_counts(
+    tc: TermCounts,
+    kind_label: str,
     k_range: Iterable[int] = range(2, 13),
     *,
     stopword_level: StopLevel = "formulaic",
     min_df: int = 2,
     random_state: int = 0,
     n_init: int = 4,
-    silhouette_sample: int = 5000,
+    fit_sample: int = FIT_SAMPLE,
+    silhouette_sample: int = SILHOUETTE_SAMPLE,
     minibatch_above: int = 20_000,
     n_terms: int = 10,
+    batch_size: int = BATCH_SIZE,
     run_id: str | None = None,
-) -> ClusterResult:
-    """Cluster the units of ``unit_kind`` (``None``: all kinds) for every k of ``k_range``.
+    on_block: Callable[[int, sparse.csr_matrix], None] | None = None,
+) -> Assignment:
+    """Cluster the units (rows) of ``tc``: fit on a sample, assign every unit (module docstring).
 
-    Returns the frames of tables ``cluster_runs`` (one row per k tried; ``chosen`` marks the best),
-    ``clusters`` (membership and distance under the chosen k) and ``cluster_terms``.
-    """
-    units, bags = unit_bags(tokens, unit_kind, stopword_level)
-    n = len(bags)
-    if n == 0:
-        return _empty_result()
-    x, vocab = tfidf_matrix(bags, min_df)
+    ``on_block(start, x)`` receives every block's TF-IDF rows during the assignment pass (the
+    warehouse stage sums district profiles there instead of reading the units once more)."""
+    n = tc.n_units
+    tf = Tfidf.fit(tc, min_df)
+    vocab = tf.vocab
     ks_wanted = sorted({int(k) for k in k_range if int(k) >= 2})
-    algorithm = "minibatch" if n > minibatch_above else "lloyd"
+    sampled = n > fit_sample
+    fit_idx = np.sort(np.random.RandomState(random_state).choice(n, fit_sample, replace=False)) if sampled \
+        else np.arange(n)
+    n_fit = len(fit_idx)
+    algorithm = "minibatch" if n_fit > minibatch_above else "lloyd"
     params = {
         "stopword_level": stopword_level,
+        "placeholders": "removed",
         "min_df": min_df,
         "random_state": random_state,
         "n_init": n_init,
         "algorithm": algorithm,
-        "silhouette_sample": silhouette_sample if n > silhouette_sample else None,
+        "fit_sample": fit_sample if sampled else None,
+        "n_fit": int(n_fit),
+        "silhouette_sample": silhouette_sample if n_fit > silhouette_sample else None,
         "k_range": ks_wanted,
-        "n_units": n,
+        "n_units": int(n),
         "n_terms_vocabulary": int(len(vocab)),
         "tfidf": "sublinear_tf, smooth_idf, l2",
     }
     params_json = json.dumps(params, ensure_ascii=False, sort_keys=True)
-    kind_label = unit_kind or "all"
     if run_id is None:
         fingerprint = hashlib.sha1((kind_label + params_json).encode("utf-8")).hexdigest()[:10]
         run_id = f"{kind_label}-{fingerprint}"
-    k_max = min(max(ks_wanted, default=1), n - 1)
-    if k_max >= 2 and x.shape[1] > 0:
-        k_max = min(k_max, _n_distinct_rows(x, cap=k_max + 1))
+    x_fit = tf.transform(tc.rows(fit_idx)) if n_fit < n else None
+    if x_fit is None:
+        parts = [tf.transform(m) for _, m in tc.blocks(batch_size)]
+        x_fit = sparse.vstack(parts, format="csr") if parts else sparse.csr_matrix((0, len(vocab)))
+    k_max = min(max(ks_wanted, default=1), n_fit - 1)
+    if k_max >= 2 and x_fit.shape[1] > 0:
+        k_max = min(k_max, _n_distinct_rows(x_fit, cap=k_max + 1))
     ks = [k for k in ks_wanted if k <= k_max]
-    curve: list[tuple[int, float]] = []
     fits: dict[int, np.ndarray] = {}
+    models: dict[int, KMeans | MiniBatchKMeans] = {}
     for k in ks:
         if algorithm == "minibatch":
             model = MiniBatchKMeans(n_clusters=k, n_init=n_init, random_state=random_state, batch_size=2048)
         else:
             model = KMeans(n_clusters=k, n_init=n_init, random_state=random_state, algorithm="lloyd")
-        labels = model.fit_predict(x)
-        fits[k] = labels
-        if len(np.unique(labels)) < 2:
-            curve.append((k, float("nan")))
-            continue
-        sample = silhouette_sample if n > silhouette_sample else None
-        s = silhouette_score(x, labels, metric="euclidean", sample_size=sample, random_state=random_state)
-        curve.append((k, float(s)))
+        fits[k] = model.fit_predict(x_fit)
+        models[k] = model
+    sil = _silhouettes(x_fit, fits, silhouette_sample if n_fit > silhouette_sample else None, random_state)
+    curve = [(k, sil[k]) for k in ks]
     if curve and any(np.isfinite(s) for _, s in curve):
         best_k = max(((k, s) for k, s in curve if np.isfinite(s)), key=lambda ks_: (ks_[1], -ks_[0]))[0]
-        labels = fits[best_k]
     else:
         best_k = 1
-        labels = np.zeros(n, dtype=np.int64)
         curve = [(1, float("nan"))]
-    labels = _renumber(labels)
-    k_eff = int(labels.max()) + 1
-    cents = _centroids(x, labels, k_eff) if x.shape[1] else np.zeros((k_eff, 0))
-    dist = _distances(x, labels, cents) if x.shape[1] else np.zeros(n)
+    # one pass: assign every unit (the fit's labels when it saw them all, else the nearest fitted
+    # centre), add it to its cluster's sum, and hand the block to ``on_block``
+    k_raw = max(best_k, 1)
+    if best_k == 1:
+        raw = np.zeros(n, dtype=np.int64)
+    elif n_fit == n:
+        raw = np.asarray(fits[best_k], dtype=np.int64)
+    else:
+        raw = np.empty(n, dtype=np.int64)
+    raw_sums = np.zeros((k_raw, len(vocab)))
 
+    def tfidf_blocks():  # the fitted matrix when it holds every unit, else the blocks read again
+        if n_fit == n:
+            yield from ((s, x_fit[s : s + batch_size]) for s in range(0, n, batch_size))
+        else:
+            yield from ((s, tf.transform(m)) for s, m in tc.blocks(batch_size))
+
+    for start, x in tfidf_blocks():
+        stop = start + x.shape[0]
+        if best_k > 1 and n_fit < n:
+            raw[start:stop] = models[best_k].predict(x)
+        lab = raw[start:stop]
+        ind = sparse.csr_matrix((np.ones(len(lab)), (lab, np.arange(len(lab)))), shape=(k_raw, len(lab)))
+        raw_sums += (ind @ x).toarray()
+        if on_block is not None:
+            on_block(start, x)
+    labels = _renumber(raw)
+    k_eff = int(labels.max()) + 1 if n else 0
+    present, first = np.unique(raw, return_index=True)
+    sums = np.zeros((k_eff, len(vocab)))
+    sums[labels[first]] = raw_sums[present]
+    # centroids = mean of all members; then each unit's distance to its centroid
+    sizes = np.bincount(labels, minlength=k_eff)
+    cents = sums / np.maximum(sizes, 1)[:, None]
+    c_sq = (cents * cents).sum(axis=1)
+    dist = np.zeros(n)
+    if len(vocab):
+        for start, x in tfidf_blocks():
+            lab = labels[start : start + x.shape[0]]
+            x_sq = np.bincount(np.repeat(np.arange(x.shape[0]), np.diff(x.indptr)), weights=x.data * x.data,
+                               minlength=x.shape[0])
+            d2 = x_sq - 2 * _row_dot(x, cents, lab) + c_sq[lab]
+            dist[start : start + x.shape[0]] = np.sqrt(np.maximum(d2, 0.0))
     runs = pd.DataFrame(
         {
             "run_id": run_id,
@@ -235,26 +340,60 @@ def cluster_units(
             "params": params_json,
         }
     )
-    clusters = pd.DataFrame(
-        {
-            "run_id": run_id,
-            "doc_id": units["doc_id"].to_numpy(dtype=object),
-            "unit_kind": units["unit_kind"].to_numpy(dtype=object),
-            "unit_no": units["unit_no"].to_numpy(dtype=np.int64),
-            "cluster": labels,
-            "distance": dist,
-        }
-    )
     rows = []
     for c in range(k_eff):
         w = cents[c]
-        order = sorted((i for i in range(len(w)) if w[i] > 0), key=lambda i: (-w[i], vocab[i]))[:n_terms]
+        nz = np.flatnonzero(w > 0)
+        order = sorted(nz, key=lambda i: (-w[i], vocab[i]))[:n_terms]
         label = "·".join(str(vocab[i]) for i in order[:3])
         rows.extend((run_id, c, r + 1, str(vocab[i]), float(w[i]), label) for r, i in enumerate(order))
     terms = pd.DataFrame(rows, columns=TERM_COLUMNS)
     if terms.empty:
         terms = _empty_result().cluster_terms
-    return ClusterResult(runs, clusters, terms)
+    return Assignment(runs, labels, dist, terms, run_id)
+
+
+def cluster_units(
+    tokens: pd.DataFrame,
+    unit_kind: str | None = "measure",
+    k_range: Iterable[int] = range(2, 13),
+    *,
+    stopword_level: StopLevel = "formulaic",
+    min_df: int = 2,
+    random_state: int = 0,
+    n_init: int = 4,
+    fit_sample: int = FIT_SAMPLE,
+    silhouette_sample: int = SILHOUETTE_SAMPLE,
+    minibatch_above: int = 20_000,
+    n_terms: int = 10,
+    batch_size: int = BATCH_SIZE,
+    run_id: str | None = None,
+) -> ClusterResult:
+    """Cluster the units of ``unit_kind`` (``None``: all kinds) for every k of ``k_range``.
+
+    Returns the frames of tables ``cluster_runs`` (one row per k tried; ``chosen`` marks the best),
+    ``clusters`` (membership and distance under the chosen k) and ``cluster_terms``.
+    """
+    tc = frame_counts(tokens, unit_kind, stopwords(stopword_level))
+    if tc.n_units == 0:
+        return _empty_result()
+    res = cluster_counts(
+        tc, unit_kind or "all", k_range, stopword_level=stopword_level, min_df=min_df, random_state=random_state,
+        n_init=n_init, fit_sample=fit_sample, silhouette_sample=silhouette_sample, minibatch_above=minibatch_above,
+        n_terms=n_terms, batch_size=batch_size, run_id=run_id,
+    )  # fmt: skip
+    units = tc.units
+    clusters = pd.DataFrame(
+        {
+            "run_id": res.run_id,
+            "doc_id": units["doc_id"].to_numpy(dtype=object),
+            "unit_kind": units["unit_kind"].to_numpy(dtype=object),
+            "unit_no": units["unit_no"].to_numpy(dtype=np.int64),
+            "cluster": res.labels,
+            "distance": res.distances,
+        }
+    )
+    return ClusterResult(res.cluster_runs, clusters, res.cluster_terms)
 
 
 def representatives(clusters: pd.DataFrame, n: int = 3) -> pd.DataFrame:
@@ -288,6 +427,61 @@ def group_cluster_shares(
     return res.sort_values(["run_id", "group", "cluster"], kind="mergesort").reset_index(drop=True)
 
 
+class GroupProfiles:
+    """Running sums of unit TF-IDF rows per group; :meth:`result` gives the L2-normalised means."""
+
+    def __init__(self, unit_groups: np.ndarray, n_groups: int, n_terms: int) -> None:
+        self.unit_groups = unit_groups
+        self.n_groups = n_groups
+        self.sums = sparse.csr_matrix((n_groups, n_terms))
+
+    def add(self, start: int, x: sparse.csr_matrix) -> None:
+        g = self.unit_groups[start : start + x.shape[0]]
+        ind = sparse.csr_matrix((np.ones(len(g)), (g, np.arange(len(g)))), shape=(self.n_groups, len(g)))
+        self.sums = self.sums + ind @ x
+
+    def result(self) -> sparse.csr_matrix:
+        sizes = np.bincount(self.unit_groups, minlength=self.n_groups)
+        prof = sparse.diags(1.0 / np.maximum(sizes, 1)) @ self.sums
+        norms = np.sqrt(np.asarray(prof.multiply(prof).sum(axis=1)).ravel())
+        return (sparse.diags(np.where(norms > 0, 1.0 / np.where(norms > 0, norms, 1), 0.0)) @ prof).tocsr()
+
+
+def group_profiles(
+    tc: TermCounts, unit_groups: np.ndarray, n_groups: int, min_df: int = 2, batch_size: int = BATCH_SIZE
+) -> sparse.csr_matrix:
+    """L2-normalised mean TF-IDF vector of each group's units (rows: groups 0..n_groups-1)."""
+    tf = Tfidf.fit(tc, min_df)
+    acc = GroupProfiles(unit_groups, n_groups, len(tf.vocab))
+    for start, m in tc.blocks(batch_size):
+        acc.add(start, tf.transform(m))
+    return acc.result()
+
+
+def similarity_order(prof: sparse.csr_matrix, optimal_order_max: int = OPTIMAL_ORDER_MAX) -> tuple[np.ndarray,
+                                                                                                     np.ndarray]:
+    """Cosine matrix of L2-normalised profiles and each group's position in the leaf order."""
+    m = prof.shape[0]
+    cos = np.zeros((m, m))
+    csc = prof.tocsc()
+    step = max(1, 20_000_000 // max(m, 1))  # dense column slices of at most ~20M cells: BLAS, bounded memory
+    for s in range(0, csc.shape[1], step):
+        part = csc[:, s : s + step].toarray()
+        cos += part @ part.T
+    cos = np.clip(cos, 0.0, 1.0)
+    if m >= 2:
+        dist = 1.0 - cos
+        np.fill_diagonal(dist, 0.0)
+        dist = (dist + dist.T) / 2
+        tree = linkage(squareform(dist, checks=False), method="average", optimal_ordering=m <= optimal_order_max)
+        leaves = leaves_list(tree)
+    else:
+        leaves = np.arange(m)
+    pos = np.empty(m, dtype=np.int64)
+    pos[leaves] = np.arange(m)
+    return cos, pos
+
+
 def district_similarity(
     tokens: pd.DataFrame,
     documents: pd.DataFrame | None = None,
@@ -296,11 +490,12 @@ def district_similarity(
     unit_kind: str | None = None,
     stopword_level: StopLevel = "formulaic",
     min_df: int = 2,
+    optimal_order_max: int = OPTIMAL_ORDER_MAX,
 ) -> pd.DataFrame:
     """Cosine similarity between group TF-IDF profiles, every ordered pair (self included), with
     each group's position in the hierarchical leaf order (``order_a``, ``order_b``)."""
-    units, bags = unit_bags(tokens, unit_kind, stopword_level)
-    if not bags:
+    tc = frame_counts(tokens, unit_kind, stopwords(stopword_level))
+    if tc.n_units == 0:
         return _frame(
             {
                 "group_a": "object",
@@ -310,29 +505,14 @@ def district_similarity(
                 "order_b": "int64",
             }
         )
-    x, _ = tfidf_matrix(bags, min_df)
-    g = group_labels(documents, units["doc_id"], group).to_numpy()
+    g = group_labels(documents, tc.units["doc_id"], group).to_numpy()
     names, inv = np.unique(g, return_inverse=True)
     m = len(names)
-    ind = sparse.csr_matrix((np.ones(len(inv)), (inv, np.arange(len(inv)))), shape=(m, len(inv)))
-    prof = ind @ x
-    prof = sparse.diags(1.0 / np.maximum(np.asarray(ind.sum(axis=1)).ravel(), 1)) @ prof
-    norms = np.sqrt(np.asarray(prof.multiply(prof).sum(axis=1)).ravel())
-    prof = sparse.diags(np.where(norms > 0, 1.0 / np.where(norms > 0, norms, 1), 0.0)) @ prof
-    cos = np.clip(np.asarray((prof @ prof.T).todense()), 0.0, 1.0)
-    if m >= 2:
-        dist = 1.0 - cos
-        np.fill_diagonal(dist, 0.0)
-        dist = (dist + dist.T) / 2
-        tree = linkage(squareform(dist, checks=False), method="average", optimal_ordering=True)
-        leaves = leaves_list(tree)
-    else:
-        leaves = np.arange(m)
-    pos = np.empty(m, dtype=np.int64)
-    pos[leaves] = np.arange(m)
-    ia, ib = np.meshgrid(np.arange(m), np.arange(m), indexing="ij")
+    cos, pos = similarity_order(group_profiles(tc, inv, m, min_df), optimal_order_max)
+    leaves = np.argsort(pos)
+    ia, ib = np.meshgrid(leaves, leaves, indexing="ij")
     ia, ib = ia.ravel(), ib.ravel()
-    out = pd.DataFrame(
+    return pd.DataFrame(
         {
             "group_a": names[ia].astype(object),
             "group_b": names[ib].astype(object),
@@ -341,4 +521,3 @@ def district_similarity(
             "order_b": pos[ib],
         }
     )
-    return out.sort_values(["order_a", "order_b"], kind="mergesort").reset_index(drop=True)
