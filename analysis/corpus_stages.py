@@ -4,6 +4,14 @@ boilerplate, specificity and the search index. Each reads the warehouse, calls o
 
 Groups for comparisons are districts; a notice whose district is unknown (an anonymised
 template) forms its own group named by its unit or file.
+
+Scale: no stage loads the token rows into Python. DuckDB aggregates them first — group × token
+counts (keyness), one list of term ids per unit (clusters, similarity, category centroids), one
+list of packed integers per notice (vocabulary), the token attributes per measure (specificity) —
+and Python reads the aggregates back through Arrow in blocks of rows, so memory holds one block
+plus what the output tables need. Clustering fits on a seeded sample of units and assigns all of
+them; boilerplate hashes every sentence and runs MinHash LSH on a bounded set of sentence keys.
+Every sample size and bound is in the stage's ``analysis_runs`` parameters.
 """
 
 from __future__ import annotations
@@ -11,7 +19,10 @@ from __future__ import annotations
 import json
 
 import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+from scipy import sparse
 
 from analysis import schema
 
@@ -19,12 +30,20 @@ GROUP_SQL = ("select doc_id, coalesce(nullif(district, ''), nullif(unit, ''), re
              " as \"group\", district, city, province from documents")
 
 PARAMS = {
-    "categories": {"engine": "rjieba"},
-    "clusters": {"k_range": [2, 12], "stopword_level": "formulaic", "min_df": 2, "random_state": 0},
+    "categories": {"engine": "rjieba", "batch_size": 50_000},
+    "clusters": {"k_range": [2, 12], "stopword_level": "formulaic", "min_df": 2, "random_state": 0, "n_init": 1,
+                 "fit_sample": 10_000, "silhouette_sample": 3000, "batch_size": 50_000},
     "keyness": {"unit_kind": "measure", "stopword_level": "function", "min_count": 5, "group": "district"},
-    "boilerplate": {"unit": "document text", "group": "district"},
-    "similarity": {"unit_kind": "measure", "stopword_level": "formulaic", "min_df": 2},
+    "boilerplate": {"unit": "document text", "group": "district", "threshold": 0.7, "min_chars": 10, "min_docs": 2,
+                    "num_perm": 128, "seed": 1, "lsh_max_keys": 50_000, "max_bucket": 200, "batch_docs": 500},
+    "specificity": {"batch_size": 20_000},
+    "similarity": {"unit_kind": "measure", "stopword_level": "formulaic", "min_df": 2, "batch_size": 50_000,
+                   "optimal_order_max": 1000},
 }
+
+SIMILARITY_DESCRIPTION = ("cosine between district TF-IDF profiles (mean of their measures' vectors), average-linkage "
+                          "leaf order, optimal leaf ordering up to optimal_order_max groups "
+                          "(analysis.compare.clustering)")
 
 
 def _write(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> None:
@@ -44,85 +63,340 @@ def _record(con: duckdb.DuckDBPyConnection, stage: str, params: dict, descriptio
                                                                                 sort_keys=True), description])
 
 
-def _groups(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return con.execute(GROUP_SQL).df()
+def _insert_arrow(con: duckdb.DuckDBPyConnection, sql: str, table: pa.Table) -> None:
+    """Run ``sql`` with ``table`` registered as ``_arrow``."""
+    con.register("_arrow", table)
+    try:
+        con.execute(sql)
+    finally:
+        con.unregister("_arrow")
 
 
-def _tokens(con: duckdb.DuckDBPyConnection, unit_kind: str | None = None) -> pd.DataFrame:
-    where = f"where unit_kind = '{unit_kind}'" if unit_kind else ""
-    return con.execute(f"select doc_id, unit_kind, unit_no, position, token, pos from tokens {where} "
-                       "order by doc_id, unit_kind, unit_no, position").df()
+def _codes(con: duckdb.DuckDBPyConnection, table: str, column: str) -> tuple[str, np.ndarray]:
+    """A temp table numbering the distinct values of ``table.column`` in sorted order, and the values."""
+    name = f"_codes_{column}"
+    con.execute(f'create or replace temp table {name} as select "{column}", '
+                f'(row_number() over (order by "{column}") - 1)::integer as code '
+                f'from (select distinct "{column}" from {table})')
+    values = np.array([r[0] for r in con.execute(f"select \"{column}\" from {name} order by code").fetchall()],
+                      dtype=object)
+    return name, values
+
+
+def _unit_groups(con: duckdb.DuckDBPyConnection, units_table: str) -> tuple[np.ndarray, np.ndarray]:
+    """Group of every unit of a term-count table (codes in ``u`` order) and the sorted group names."""
+    con.execute(f"""create or replace temp table _unit_group as
+        select t.u, g."group" from {units_table} t join ({GROUP_SQL}) g using (doc_id)""")
+    names = np.array([r[0] for r in con.execute('select distinct "group" from _unit_group order by 1').fetchall()],
+                     dtype=object)
+    codes = con.execute('select (dense_rank() over (order by "group") - 1)::integer as gi from _unit_group '
+                        'order by u').fetchnumpy()["gi"]
+    con.execute("drop table _unit_group")
+    return np.asarray(codes, dtype=np.int64), names
+
+
+def _write_similarity(con: duckdb.DuckDBPyConnection, names: np.ndarray, cos: np.ndarray, pos: np.ndarray,
+                      chunk: int = 256) -> None:
+    con.execute("delete from district_similarity")
+    leaves = np.argsort(pos)
+    m = len(names)
+    dictionary = pa.array(list(names), pa.string())
+    for s in range(0, m, chunk):
+        ia = np.repeat(leaves[s : s + chunk], m)
+        ib = np.tile(leaves, len(leaves[s : s + chunk]))
+        _insert_arrow(con, "insert into district_similarity (group_a, group_b, cosine, order_a, order_b) "
+                      "select group_a, group_b, cosine, order_a, order_b from _arrow", pa.table({
+                          "group_a": pa.DictionaryArray.from_arrays(pa.array(ia.astype(np.int32)), dictionary),
+                          "group_b": pa.DictionaryArray.from_arrays(pa.array(ib.astype(np.int32)), dictionary),
+                          "cosine": pa.array(cos[ia, ib]),
+                          "order_a": pa.array(pos[ia].astype(np.int32)),
+                          "order_b": pa.array(pos[ib].astype(np.int32))}))
+
+
+_KIND_CODE = "(case unit_kind when 'problem' then 0 when 'measure' then 1 else 2 end)"
 
 
 def stage_vocabulary(con: duckdb.DuckDBPyConnection) -> None:
+    """freq, doc_freq and unit_freq of every token. DuckDB hands over, per document, one list of
+    packed integers ``(unit << bits) | term id`` (a low-cardinality aggregate); distinct units and
+    documents per term are then counted per document with scipy's duplicate summing, a block of
+    documents at a time — ``count(distinct …)`` per token in SQL costs several times more."""
     con.execute("delete from vocabulary")
-    con.execute("""insert into vocabulary select token, count(*) as freq, count(distinct doc_id) as doc_freq,
-                   count(distinct (doc_id, unit_kind, unit_no)) as unit_freq from tokens group by token""")
+    name, vocab = _codes(con, "tokens", "token")
+    n = len(vocab)
+    if n == 0:
+        con.execute(f"drop table {name}")
+        return
+    bits = max(1, (n - 1).bit_length())
+    mask = (1 << bits) - 1
+    freq = np.zeros(n, dtype=np.int64)
+    unit_freq = np.zeros(n, dtype=np.int64)
+    doc_freq = np.zeros(n, dtype=np.int64)
+    reader = con.execute(f"""select list((({_KIND_CODE} * 1000000000 + unit_no)::bigint << {bits}) | code) as packed
+        from tokens join {name} using (token) group by doc_id""").to_arrow_reader(500)
+    for batch in reader:
+        col = batch.column(0)
+        off = np.asarray(col.offsets, dtype=np.int64)
+        packed = np.array(col.values.to_numpy(zero_copy_only=False)[off[0] : off[-1]], dtype=np.int64)
+        indptr = off - off[0]
+        freq += np.bincount(packed & mask, minlength=n)
+        # distinct (unit, term) and (document, term) pairs: duplicates summed row by row (a row is
+        # one document, short), much cheaper than sorting the whole block
+        units = sparse.csr_matrix((np.ones(len(packed), dtype=np.int32), packed, indptr),
+                                  shape=(len(indptr) - 1, 1 << (32 + bits)))
+        units.sum_duplicates()
+        unit_freq += np.bincount(units.indices & mask, minlength=n)
+        docs = sparse.csr_matrix((np.ones(units.nnz, dtype=np.int32), units.indices & mask, units.indptr),
+                                 shape=(len(indptr) - 1, n))
+        docs.sum_duplicates()
+        doc_freq += np.bincount(docs.indices, minlength=n)
+    con.execute(f"drop table {name}")
+    order = np.lexsort((np.arange(n), -freq))
+    _insert_arrow(con, "insert into vocabulary (token, freq, doc_freq, unit_freq) "
+                  "select token, freq, doc_freq, unit_freq from _arrow",
+                  pa.table({"token": pa.array(list(vocab[order]), pa.string()), "freq": pa.array(freq[order]),
+                            "doc_freq": pa.array(doc_freq[order]), "unit_freq": pa.array(unit_freq[order])}))
 
 
 def stage_categories(con: duckdb.DuckDBPyConnection) -> None:
-    from analysis.compare.categories import classify_problems, taxonomy
+    """Rules 1–2 on blocks of problems (vectorised), then the centroid rule over the problems' term
+    counts read from DuckDB in blocks (see :mod:`analysis.compare.categories`)."""
+    from analysis.compare.categories import RuleLabels, centroid_labels, finish_labels, rule_labels, taxonomy
+    from analysis.compare.termcounts import duckdb_counts
+    from analysis.segment import stopwords
 
-    problems = con.execute("select doc_id, problem_no, area, sub_area, heading, finding from problems "
-                           "order by doc_id, problem_no").df()
-    toks = _tokens(con, "problem")
-    out = classify_problems(problems, toks) if len(problems) else pd.DataFrame()
-    _write(con, "problem_categories", out)
-    _record(con, "problem_categories", {**PARAMS["categories"], "taxonomy_version": taxonomy().version},
+    p = PARAMS["categories"]
+    con.execute("delete from problem_categories")
+    parts = []
+    reader = con.execute("select area, sub_area, heading, finding from problems order by doc_id, problem_no"
+                         ).to_arrow_reader(p["batch_size"])
+    for b in reader:
+        cols = [np.array(b.column(i).to_pylist(), dtype=object) for i in range(4)]
+        parts.append(rule_labels(*cols))
+    if parts:
+        rules = RuleLabels(*(np.concatenate([getattr(r, f) for r in parts]) for f in RuleLabels._fields))
+        key = np.full(len(rules.category), -1, dtype=np.int64)
+        cosine = np.zeros(len(rules.category))
+        if (rules.category < 0).any():
+            tc = duckdb_counts(con, "problem", stopwords("formulaic"),
+                               units_sql="select doc_id, problem_no as unit_no from problems")
+            try:
+                key, cosine = centroid_labels(tc, rules.category, rules.sub, p["batch_size"])
+            finally:
+                tc.close()
+        out = finish_labels(rules, key, cosine)
+        _insert_arrow(con, """insert into problem_categories (doc_id, problem_no, category, sub_category, rule,
+                                                              confidence)
+            select p.doc_id, p.problem_no, a.category, a.sub_category, a.rule, a.confidence
+            from (select doc_id, problem_no, (row_number() over (order by doc_id, problem_no) - 1)::integer as u
+                  from problems) p join _arrow a using (u) order by u""",
+                      pa.Table.from_pandas(out.assign(u=np.arange(len(out), dtype=np.int32)), preserve_index=False))
+    _record(con, "problem_categories", {"engine": p["engine"], "taxonomy_version": taxonomy().version},
             "area heading → keyword rules → nearest TF-IDF centroid (analysis.compare.categories)")
 
 
 def stage_clusters(con: duckdb.DuckDBPyConnection) -> None:
-    from analysis.compare.clustering import cluster_units, district_similarity
+    """Clusters of measures and problems; district similarity from the measures' TF-IDF profiles, summed
+    during the clustering's assignment pass when both use the same TF-IDF."""
+    from analysis.compare.clustering import GroupProfiles, cluster_counts
+    from analysis.compare.termcounts import Tfidf, duckdb_counts
+    from analysis.segment import stopwords
 
     p = PARAMS["clusters"]
-    runs, clusters, terms = [], [], []
-    for kind in ("measure", "problem"):
-        toks = _tokens(con, kind)
-        res = cluster_units(toks, kind, range(p["k_range"][0], p["k_range"][1] + 1),
-                            stopword_level=p["stopword_level"], min_df=p["min_df"], random_state=p["random_state"])
-        runs.append(res[0])
-        clusters.append(res[1])
-        terms.append(res[2])
-    _write(con, "cluster_runs", pd.concat(runs, ignore_index=True))
-    _write(con, "clusters", pd.concat(clusters, ignore_index=True))
-    _write(con, "cluster_terms", pd.concat(terms, ignore_index=True))
-    _record(con, "clusters", p, "TF-IDF over lexicon tokens, k-means with k by silhouette (analysis.compare.clustering)")
     s = PARAMS["similarity"]
-    sim = district_similarity(_tokens(con, s["unit_kind"]), _groups(con), "group", unit_kind=s["unit_kind"],
-                              stopword_level=s["stopword_level"], min_df=s["min_df"])
-    _write(con, "district_similarity", sim)
-    _record(con, "district_similarity", s, "cosine between district TF-IDF profiles, average-linkage leaf order")
+    runs, terms = [], []
+    con.execute("delete from clusters")
+    sim_done = False
+    for kind in ("measure", "problem"):
+        tc = duckdb_counts(con, kind, stopwords(p["stopword_level"]))
+        try:
+            if tc.n_units == 0:
+                continue
+            profiles = None
+            if (kind, p["stopword_level"], p["min_df"]) == (s["unit_kind"], s["stopword_level"], s["min_df"]):
+                codes, names = _unit_groups(con, tc.table)
+                profiles = (GroupProfiles(codes, len(names), len(Tfidf.fit(tc, p["min_df"]).vocab)), names)
+            res = cluster_counts(tc, kind, range(p["k_range"][0], p["k_range"][1] + 1),
+                                 stopword_level=p["stopword_level"], min_df=p["min_df"],
+                                 random_state=p["random_state"], n_init=p["n_init"], fit_sample=p["fit_sample"],
+                                 silhouette_sample=p["silhouette_sample"], batch_size=p["batch_size"],
+                                 on_block=profiles[0].add if profiles else None)
+            runs.append(res.cluster_runs)
+            terms.append(res.cluster_terms)
+            _insert_arrow(con, f"""insert into clusters (run_id, doc_id, unit_kind, unit_no, cluster, distance)
+                select '{res.run_id}', t.doc_id, '{kind}', t.unit_no, a.cluster, a.distance
+                from {tc.table} t join _arrow a using (u) order by t.u""",
+                          pa.table({"u": pa.array(np.arange(tc.n_units, dtype=np.int32)),
+                                    "cluster": pa.array(res.labels.astype(np.int32)),
+                                    "distance": pa.array(res.distances)}))
+            if profiles is not None:
+                _similarity(con, profiles[0].result(), profiles[1], s)
+                sim_done = True
+        finally:
+            tc.close()
+    if not sim_done:
+        from analysis.compare.clustering import group_profiles
+
+        tc = duckdb_counts(con, s["unit_kind"], stopwords(s["stopword_level"]))
+        try:
+            if tc.n_units:
+                codes, names = _unit_groups(con, tc.table)
+                _similarity(con, group_profiles(tc, codes, len(names), s["min_df"], s["batch_size"]), names, s)
+            else:
+                _similarity(con, None, np.array([], dtype=object), s)
+        finally:
+            tc.close()
+    _write(con, "cluster_runs", pd.concat(runs, ignore_index=True) if runs else pd.DataFrame())
+    _write(con, "cluster_terms", pd.concat(terms, ignore_index=True) if terms else pd.DataFrame())
+    _record(con, "clusters", p, "TF-IDF over lexicon tokens (stopwords and placeholders removed), k-means fitted on "
+            "a seeded sample of at most fit_sample units with k by sampled silhouette, every unit assigned to the "
+            "nearest centre (analysis.compare.clustering)")
+
+
+def _similarity(con: duckdb.DuckDBPyConnection, prof, names: np.ndarray, s: dict) -> None:
+    from analysis.compare.clustering import similarity_order
+
+    con.execute("delete from district_similarity")
+    if prof is None or len(names) == 0:
+        _record(con, "district_similarity", {**s, "n_groups": 0}, SIMILARITY_DESCRIPTION)
+        return
+    cos, pos = similarity_order(prof, s["optimal_order_max"])
+    _write_similarity(con, names, cos, pos)
+    _record(con, "district_similarity", {**s, "n_groups": len(names),
+                                         "leaf_order": "optimal" if len(names) <= s["optimal_order_max"]
+                                         else "linkage"}, SIMILARITY_DESCRIPTION)
 
 
 def stage_keyness(con: duckdb.DuckDBPyConnection) -> None:
-    from analysis.compare.keyness import describe_comparison, keyness
+    from analysis.compare.keyness import DIRECTIONS, describe_comparison, keyness_arrays
+    from analysis.compare.termcounts import register_words, token_filter_sql
+    from analysis.segment import stopwords
 
     p = PARAMS["keyness"]
-    toks = _tokens(con, p["unit_kind"])
-    out = keyness(toks, _groups(con), "group", stopword_level=p["stopword_level"], min_count=p["min_count"])
-    _write(con, "keyness", out)
-    _record(con, "keyness", p, describe_comparison())
+    stop_t = register_words(con, stopwords(p["stopword_level"]))
+    try:  # codes of the kept tokens (sorted) and of the documents' groups (sorted)
+        con.execute(f"""create or replace temp table _kn_tok as
+            select token, (row_number() over (order by token) - 1)::integer as ti
+            from (select distinct token from tokens where unit_kind = ? and {token_filter_sql(stop_t)})""",
+                    [p["unit_kind"]])
+    finally:
+        con.execute(f"drop table if exists {stop_t}")
+    con.execute(f"""create or replace temp table _kn_doc as select doc_id, "group",
+                    (dense_rank() over (order by "group") - 1)::integer as gi from ({GROUP_SQL})""")
+    vocab = np.array([r[0] for r in con.execute("select token from _kn_tok order by ti").fetchall()], dtype=object)
+    groups = np.array([r[0] for r in con.execute('select distinct "group" from _kn_doc order by 1').fetchall()],
+                      dtype=object)
+    # group × token counts, aggregated in DuckDB on integer codes; only the aggregate comes to Python
+    arr = con.execute("""select d.gi, k.ti, count(*)::bigint as a from tokens t join _kn_doc d using (doc_id)
+                         join _kn_tok k using (token) where t.unit_kind = ? group by d.gi, k.ti""",
+                      [p["unit_kind"]]).fetchnumpy()
+    con.execute("drop table _kn_tok")
+    con.execute("drop table _kn_doc")
+    out = keyness_arrays(len(groups), len(vocab), arr["gi"], arr["ti"], arr["a"], min_count=p["min_count"])
+    del arr
+    con.execute("delete from keyness")
+    if out is not None:
+        cols = {c: pa.array(v) for c, v in out.items()}
+        for c, names in (("group", groups), ("token", vocab), ("direction", DIRECTIONS)):
+            cols[c] = pa.DictionaryArray.from_arrays(pa.array(out[c].astype(np.int32)),
+                                                     pa.array(list(names), pa.string()))
+        del out
+        names = ", ".join(f'"{c}"' for c in schema.TABLES["keyness"].column_names)
+        _insert_arrow(con, f"insert into keyness ({names}) select {names} from _arrow", pa.table(cols))
+    _record(con, "keyness", p, describe_comparison(p["group"], p["stopword_level"], p["min_count"]))
 
 
 def stage_boilerplate(con: duckdb.DuckDBPyConnection) -> None:
-    from analysis.compare.boilerplate import boilerplate
+    """Sentence keys hashed block by block of notices (numpy), exact sharing over every sentence,
+    MinHash LSH near-duplicates over a bounded set of keys (see :mod:`analysis.compare.boilerplate`)."""
+    from analysis.compare.boilerplate import boilerplate_counts
 
-    units = con.execute("select doc_id, 'document' as unit_kind, 0 as unit_no, text from documents order by doc_id").df()
-    res = boilerplate(units, _groups(con), "group")
-    _write(con, "boilerplate", res[0])
-    _write(con, "boilerplate_formulas", res[1])
-    _record(con, "boilerplate", PARAMS["boilerplate"], "MinHash LSH over character shingles of sentences "
-            "(analysis.compare.boilerplate)")
+    p = PARAMS["boilerplate"]
+    con.execute("create or replace temp table _bp_docs as select (row_number() over (order by doc_id) - 1)::integer "
+                f'as i, d.doc_id, g."group" from documents d join ({GROUP_SQL}) g using (doc_id)')
+    doc_ids = np.array([r[0] for r in con.execute("select doc_id from _bp_docs order by i").fetchall()], dtype=object)
+    groups = con.execute('select (dense_rank() over (order by "group") - 1)::integer as g from _bp_docs order by i'
+                         ).fetchnumpy()["g"]
+    n = len(doc_ids)
+
+    def blocks():
+        reader = con.execute("select b.i, d.text from _bp_docs b join documents d using (doc_id) order by b.i"
+                             ).to_arrow_reader(p["batch_docs"])
+        for b in reader:
+            yield b.column(0).to_numpy().astype(np.int64), b.column(1).to_pylist()
+
+    def fetch(ids: np.ndarray) -> list[str]:
+        con.register("_bp_ids", pa.table({"i": pa.array(ids.astype(np.int32))}))
+        try:
+            got = dict(con.execute("select b.i, d.text from _bp_docs b join documents d using (doc_id) "
+                                   "semi join _bp_ids using (i)").fetchall())
+        finally:
+            con.unregister("_bp_ids")
+        return [got[int(i)] for i in ids]
+
+    res = boilerplate_counts(blocks(), lambda ids: ids, n, np.asarray(groups, dtype=np.int64), fetch,
+                             threshold=p["threshold"], min_chars=p["min_chars"], min_docs=p["min_docs"],
+                             num_perm=p["num_perm"], seed=p["seed"], lsh_max_keys=p["lsh_max_keys"],
+                             max_bucket=p["max_bucket"])
+    con.execute("drop table _bp_docs")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(res.n_sentences > 0, res.n_shared / np.maximum(res.n_sentences, 1), np.nan)
+    con.execute("delete from boilerplate")
+    _insert_arrow(con, "insert into boilerplate (doc_id, n_sentences, n_shared, share) "
+                  "select doc_id, n_sentences, n_shared, share from _arrow",
+                  pa.table({"doc_id": pa.array(list(doc_ids), pa.string()),
+                            "n_sentences": pa.array(res.n_sentences.astype(np.int32)),
+                            "n_shared": pa.array(res.n_shared.astype(np.int32)), "share": pa.array(share)}))
+    _write(con, "boilerplate_formulas", res.formulas)
+    _record(con, "boilerplate", {**p, **res.stats},
+            "exact duplicates of every sentence key (64-bit hash), MinHash LSH near-duplicates (character "
+            "4-shingles, exact Jaccard check) over at most lsh_max_keys keys (analysis.compare.boilerplate)")
 
 
 def stage_specificity(con: duckdb.DuckDBPyConnection) -> None:
-    from analysis.compare.specificity import measure_specificity
+    """Marker counts of every measure: the regular expressions on blocks of measure texts, the token
+    rules on the measure's stored tokens (their attributes computed once per distinct token and POS)
+    — see :mod:`analysis.compare.specificity`. No measure is segmented again unless its tokens do not
+    align with its text."""
+    from analysis.compare.specificity import MARKER_COLUMNS, markers, specificity_score, token_flags
 
-    measures = con.execute("select doc_id, problem_no, measure_no, text from measures "
-                           "order by doc_id, problem_no, measure_no").df()
-    _write(con, "measure_specificity", measure_specificity(measures) if len(measures) else pd.DataFrame())
-    _record(con, "measure_specificity", {}, "concrete markers vs formulaic intensifiers (analysis.compare.specificity)")
+    p = PARAMS["specificity"]
+    con.execute("delete from measure_specificity")
+    pairs = con.execute("select distinct token, pos from tokens where unit_kind = 'measure'").fetchall()
+    flags = token_flags([t for t, _ in pairs], [q for _, q in pairs]) if pairs else np.zeros(0, dtype=np.int64)
+    con.register("_flags_src", pa.table({"token": pa.array([t for t, _ in pairs], pa.string()),
+                                         "pos": pa.array([q for _, q in pairs], pa.string()),
+                                         "flags": pa.array(flags, pa.int64())}))
+    con.execute("create or replace temp table _spec_flags as select * from _flags_src")
+    con.unregister("_flags_src")
+    reader = con.execute("""
+        select m.doc_id, m.problem_no, m.measure_no, m.text, coalesce(t.toks, []) as toks
+        from measures m left join (
+            select t.doc_id, t.unit_no, list(struct_pack(p := t.position, f := f.flags)) as toks
+            from tokens t join _spec_flags f on t.token = f.token and t.pos is not distinct from f.pos
+            where t.unit_kind = 'measure' group by t.doc_id, t.unit_no) t
+          on t.doc_id = m.doc_id and t.unit_no = m.problem_no * 1000 + m.measure_no""").to_arrow_reader(p["batch_size"])
+    n_fallback = n_measures = 0
+    out = []
+    for b in reader:
+        toks = b.column(4)
+        off = np.asarray(toks.offsets, dtype=np.int64)
+        inner = toks.values.slice(off[0], off[-1] - off[0])
+        counts, nf = markers([t or "" for t in b.column(3).to_pylist()], off - off[0],
+                             inner.field("p").to_numpy(zero_copy_only=False),
+                             inner.field("f").to_numpy(zero_copy_only=False))
+        n_fallback += nf
+        n_measures += b.num_rows
+        concrete = counts[:, 1:6].sum(axis=1)
+        cols = {"doc_id": b.column(0), "problem_no": b.column(1), "measure_no": b.column(2)}
+        cols.update({c: pa.array(counts[:, i].astype(np.int32)) for i, c in enumerate(MARKER_COLUMNS)})
+        cols["score"] = pa.array(specificity_score(concrete, counts[:, 6]))
+        out.append(pa.table(cols))
+    con.execute("drop table _spec_flags")
+    for t in out:
+        _insert_arrow(con, "insert into measure_specificity select * from _arrow", t)
+    _record(con, "measure_specificity", {"n_measures": n_measures, "n_segmented_again": n_fallback},
+            "concrete markers vs formulaic intensifiers (analysis.compare.specificity)")
 
 
 def stage_search(con: duckdb.DuckDBPyConnection) -> None:

@@ -45,8 +45,10 @@ def build_search_index(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("drop table if exists search_index")
     con.execute("""
         create table search_index as
-        with tok as (
-          select doc_id, unit_kind, unit_no, string_agg(token, ' ' order by position) as tokens
+        with tok as (  -- tokens in position order: sorting each unit's short list beats an ordered aggregate
+          select doc_id, unit_kind, unit_no,
+                 array_to_string(list_transform(list_sort(list(struct_pack(p := position, t := token))),
+                                                x -> x.t), ' ') as tokens
           from tokens where unit_kind in ('problem', 'measure') group by all)
         select row_number() over (order by u.doc_id, u.unit_kind, u.unit_no)::integer as unit_id, u.doc_id,
                u.unit_kind, u.problem_no, u.measure_no, u.unit_no, u.text, u.char_start, u.char_end,
