@@ -22,6 +22,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from scipy import sparse
 
 from analysis import schema
@@ -382,9 +383,11 @@ def stage_specificity(con: duckdb.DuckDBPyConnection) -> None:
         toks = b.column(4)
         off = np.asarray(toks.offsets, dtype=np.int64)
         inner = toks.values.slice(off[0], off[-1] - off[0])
-        counts, nf = markers([t or "" for t in b.column(3).to_pylist()], off - off[0],
+        text = b.column(3)
+        counts, nf = markers([t or "" for t in text.to_pylist()], off - off[0],
                              inner.field("p").to_numpy(zero_copy_only=False),
-                             inner.field("f").to_numpy(zero_copy_only=False))
+                             inner.field("f").to_numpy(zero_copy_only=False),
+                             lengths=pc.utf8_length(text).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64))
         n_fallback += nf
         n_measures += b.num_rows
         concrete = counts[:, 1:6].sum(axis=1)

@@ -180,7 +180,7 @@ _STEPS = ((_DOCUMENT, 4), (_DATE_FAST, 2), (_MONEY_FAST, 5), (_NUMERAL_TERMS, No
 MARKER_COLUMNS = SPECIFICITY_COLUMNS[3:-1]  # n_chars … n_intensifiers
 
 
-def regex_counts(texts: list[str]) -> np.ndarray:
+def regex_counts(texts: list[str], lengths: np.ndarray | None = None) -> np.ndarray:
     """Rules 1–4 for many texts at once: matrix ``texts × MARKER_COLUMNS`` (token columns left 0).
 
     The texts are joined by line breaks, which no expression can match. Each expression replaces
@@ -192,7 +192,8 @@ def regex_counts(texts: list[str]) -> np.ndarray:
     if not texts:
         return out
     n = len(texts)
-    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=n)
+    if lengths is None:
+        lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=n)
     out[:, 0] = lengths
     joined = "\n".join(texts)
     code = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
@@ -238,7 +239,8 @@ def token_flags(tokens, pos) -> np.ndarray:
 
 
 def markers(
-    texts: list[str], offsets: np.ndarray, position: np.ndarray, flags: np.ndarray, engine: Engine = "rjieba"
+    texts: list[str], offsets: np.ndarray, position: np.ndarray, flags: np.ndarray, engine: Engine = "rjieba",
+    lengths: np.ndarray | None = None,
 ) -> tuple[np.ndarray, int]:
     """Marker counts (``texts × MARKER_COLUMNS``) from the texts and their kept tokens.
 
@@ -247,7 +249,7 @@ def markers(
     computed the direct way because their tokens did not align (module docstring).
     """
     n = len(texts)
-    out = regex_counts(texts)
+    out = regex_counts(texts, lengths)
     if n == 0:
         return out, 0
     offsets = np.asarray(offsets, dtype=np.int64)
@@ -279,13 +281,13 @@ def markers(
     ok &= np.bincount(text_of, weights=length, minlength=n).astype(np.int64) == kept_count
     ok[np.unique(text_of[(f & _CLEAN) == 0])] = False
     use = ok[text_of]
-    k_start = kept_before[text_of] + (np.cumsum(length) - length - np.concatenate([[0], np.cumsum(length)])[offsets[:-1]][text_of])
-    k_start = np.where(use, k_start, 0)
+    before = np.concatenate([[0], np.cumsum(length)])  # kept characters of the block's earlier tokens
+    k_start = np.where(use, kept_before[text_of] + before[:-1] - before[offsets[:-1]][text_of], 0)
     first = np.where(use, kept_pos[np.minimum(k_start, max(len(kept_pos) - 1, 0))], 0) if len(kept_pos) else k_start
     last = np.where(use, kept_pos[np.minimum(k_start + np.maximum(length, 1) - 1, max(len(kept_pos) - 1, 0))], 0) \
         if len(kept_pos) else k_start
     # depth in 《…》 before each character: d_j = max(d_{j-1} + x_j, 0) per text (S_j − min(0, min S))
-    x = np.where(code == ord("《"), 1, np.where(code == ord("》"), -1, 0)).astype(np.int64)
+    x = (code == ord("《")).astype(np.int64) - (code == ord("》"))
     depth_before = np.zeros(len(position), dtype=np.int64)
     if x.any():
         char_text = np.repeat(np.arange(n), out[:, 0] + 1)[: len(code)]
