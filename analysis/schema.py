@@ -281,30 +281,35 @@ def frame_for(table: str, rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
     return df[t.column_names]
 
 
-def check_constraints(con, tables: list[str] | None = None) -> list[str]:
+def check_constraints(con, tables: list[str] | None = None, doc_ids: str | None = None) -> list[str]:
     """Data tests from the schema: unique keys, not nulls, relations, accepted values.
 
-    Returns a list of human-readable failures (empty when all pass).
+    ``doc_ids`` (an SQL list of quoted ids) limits the tests of tables with a ``doc_id`` column to
+    those documents' rows: an incremental build tests what it added, not the whole corpus again
+    (every key includes doc_id, so rows of different documents cannot collide). Returns a list of
+    human-readable failures (empty when all pass).
     """
     failures = []
     have = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
     for t in TABLES.values():
         if tables and t.name not in tables or t.name not in have:
             continue
+        scoped = doc_ids is not None and "doc_id" in t.column_names
+        rel = f'(select * from "{t.name}" where doc_id in ({doc_ids or "NULL"}))' if scoped else f'"{t.name}"'
         if t.key:
             k = ", ".join(f'"{c}"' for c in t.key)
-            n = con.execute(f'select count(*) from (select {k} from "{t.name}" group by {k} having count(*) > 1)'
+            n = con.execute(f'select count(*) from (select {k} from {rel} group by {k} having count(*) > 1)'
                             ).fetchone()[0]
             if n:
                 failures.append(f"{t.name}: {n} duplicate key(s) on ({', '.join(t.key)})")
         for c in t.columns:
             if c.not_null:
-                n = con.execute(f'select count(*) from "{t.name}" where "{c.name}" is null').fetchone()[0]
+                n = con.execute(f'select count(*) from {rel} where "{c.name}" is null').fetchone()[0]
                 if n:
                     failures.append(f"{t.name}.{c.name}: {n} NULL value(s)")
             if c.accepted:
                 vals = ", ".join(_q(v) if isinstance(v, str) else str(v) for v in c.accepted)
-                n = con.execute(f'select count(*) from "{t.name}" where "{c.name}" is not null and '
+                n = con.execute(f'select count(*) from {rel} where "{c.name}" is not null and '
                                 f'"{c.name}" not in ({vals})').fetchone()[0]
                 if n:
                     failures.append(f"{t.name}.{c.name}: {n} value(s) outside {c.accepted}")
@@ -313,12 +318,12 @@ def check_constraints(con, tables: list[str] | None = None) -> list[str]:
                 if rt not in have:
                     continue
                 if rt == "problems" and t.name == "measures":
-                    n = con.execute('select count(*) from measures m anti join problems p '
+                    n = con.execute(f'select count(*) from {rel} m anti join problems p '
                                     'on m.doc_id = p.doc_id and m.problem_no = p.problem_no').fetchone()[0]
                 elif rt == t.name:
                     continue
                 else:
-                    n = con.execute(f'select count(*) from "{t.name}" x where "{c.name}" is not null and not exists '
+                    n = con.execute(f'select count(*) from {rel} x where "{c.name}" is not null and not exists '
                                     f'(select 1 from "{rt}" r where r."{rc}" = x."{c.name}")').fetchone()[0]
                 if n:
                     failures.append(f"{t.name}.{c.name}: {n} value(s) not in {c.references}")
@@ -412,6 +417,29 @@ _t(Table("measure_specificity", "Per measure: concrete markers against generic i
     C("n_money", "INTEGER", "Amounts of money."), C("n_intensifiers", "INTEGER", "Generic intensifiers (进一步, 切实…)."),
     C("score", "DOUBLE", "(concrete − generic) / (concrete + generic + 1), in (−1, 1)."),
 ), key=("doc_id", "problem_no", "measure_no"), stage="compare"))
+
+_t(Table("search_index", "Problems and measures with their tokens, for BM25 full-text search (macro "
+         "search_units(q), command analysis search).", (
+    C("unit_id", "INTEGER", "Row id of the unit in the search tables.", True),
+    DOC,
+    C("unit_kind", "VARCHAR", "problem or measure.", True, accepted=("problem", "measure")),
+    C("problem_no", "INTEGER", "Problem number.", True),
+    C("measure_no", "INTEGER", "Measure number (NULL for problems)."),
+    C("unit_no", "INTEGER", "problem_no, or problem_no*1000+measure_no for measures (as in tokens).", True),
+    C("text", "VARCHAR", "Text of the unit."),
+    C("char_start", "INTEGER", "Start offset in documents.text."),
+    C("char_end", "INTEGER", "End offset in documents.text."),
+    C("tokens", "VARCHAR", "Lexicon tokens joined by spaces (what search covers).", True),
+    C("n_terms", "INTEGER", "Number of search terms in the unit (BM25 document length).", True),
+), key=("unit_id",), stage="compare"))
+
+_t(Table("search_terms", "Term frequencies of each unit of search_index: the postings BM25 scores from.", (
+    C("unit_id", "INTEGER", "Unit (search_index.unit_id).", True, references="search_index.unit_id"),
+    DOC,
+    C("term", "VARCHAR", "Term: a token lower-cased, digits and ASCII punctuation removed (as DuckDB's fts "
+      "extension tokenises).", True),
+    C("tf", "INTEGER", "Occurrences of the term in the unit.", True),
+), key=("unit_id", "term"), stage="compare"))
 
 _t(Table("analysis_runs", "Parameters that produced each comparison table.", (
     C("stage", "VARCHAR", "Stage / table.", True), C("parameters", "VARCHAR", "Parameters as JSON.", True),

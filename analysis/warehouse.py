@@ -474,6 +474,12 @@ def _append_frame(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) 
     con.unregister("_rows")
 
 
+def add_search_documents(con: duckdb.DuckDBPyConnection, ids: list[str]) -> None:
+    from analysis.search import add_documents
+
+    add_documents(con, ids)
+
+
 def _update_for_new_documents(con: duckdb.DuckDBPyConnection, ids: list[str]) -> None:
     """Per-problem and per-measure results for added documents, without recomputing the corpus.
 
@@ -747,6 +753,7 @@ def build(corpus: Path = DEFAULT_CORPUS, db: Path = DEFAULT_DB, *, full: bool = 
                 _add_vocabulary(con, added)
                 _run_stage(con, "vocabulary", lambda: _apply_vocabulary_delta(con), summary, say)
                 _run_stage(con, "new documents", lambda: _update_for_new_documents(con, added), summary, say)
+                _run_stage(con, "search", lambda: add_search_documents(con, added), summary, say)
                 say(f"comparisons kept from the previous build: {pending_changes} document change(s) since they were "
                     f"computed (recomputed automatically above {REFRESH_FRACTION:.0%} of the corpus; "
                     "`analysis build --refresh-comparisons` recomputes them now)")
@@ -764,7 +771,8 @@ def build(corpus: Path = DEFAULT_CORPUS, db: Path = DEFAULT_DB, *, full: bool = 
                 info["comparisons_corpus_hash"] = old.info.get("comparisons_corpus_hash", "")
             con.execute("delete from build_info")
             _insert_columns(con, "build_info", {"key": list(info), "value": list(info.values())})
-            failures = schema.check_constraints(con)
+            scoped = patch and pending_changes > 0   # comparisons deferred: test what this build added
+            failures = schema.check_constraints(con, doc_ids=_id_list(added) if scoped else None)
             for f in failures:
                 say(f"data test failed: {f}")
             summary.issues = failures

@@ -53,3 +53,25 @@ def test_search_command(sample_db, capsys):
     assert cli_main(["search", "批评教育", "--db", str(sample_db), "--csv", "--limit", "3"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("doc_id,") and len(out) == 4
+
+
+def test_bm25_macro_scores_equal_the_fts_extension(sample_db, tmp_path):
+    """search_units reproduces DuckDB fts match_bm25 exactly (index built here by the extension)."""
+    import shutil
+
+    from analysis.search import load_fts
+
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(sample_db, db)
+    con = duckdb.connect(str(db))
+    load_fts(con)
+    con.execute("pragma create_fts_index('search_index', 'unit_id', 'tokens', stemmer = 'none', "
+                "stopwords = 'none', strip_accents = 0, lower = 1)")
+    for q in ["诫勉谈话", "批评教育 社区", "整改 2023年", "党建 责任 落实", "X"]:
+        ours = con.execute("select s.unit_id, round(u.score, 9) from search_units(?) u join search_index s "
+                           "using (doc_id, unit_kind, problem_no, char_start, char_end) "
+                           "where s.measure_no is not distinct from u.measure_no order by 2 desc, 1", [q]).fetchall()
+        ref = con.execute("select unit_id, round(fts_main_search_index.match_bm25(unit_id, ?), 9) as s "
+                          "from search_index where s is not null order by 2 desc, 1", [q]).fetchall()
+        assert ours == ref and len(ref) > 0, q
+    con.close()

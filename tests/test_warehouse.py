@@ -286,6 +286,9 @@ def test_incremental_build_patches_documents_and_defers_comparisons(sample_corpu
         c.execute("select count(*) from problems where doc_id = ?", [new_id]).fetchone()[0]
     assert c.execute("select count(*) from clusters where doc_id = ?", [new_id]).fetchone()[0] == 0   # deferred
     c.close()
+    from analysis.search import search
+
+    assert new_id in set(search(db, "补充核查", limit=50)["doc_id"])   # searchable at once
     info = _info(db)
     assert info["build_mode"] == "incremental" and info["comparisons_pending_changes"] == "1"
     # removing the file again: its rows go everywhere, and the comparisons match the corpus again
