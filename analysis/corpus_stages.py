@@ -27,8 +27,7 @@ from scipy import sparse
 
 from analysis import schema
 
-GROUP_SQL = ("select doc_id, coalesce(nullif(district, ''), nullif(unit, ''), regexp_replace(source_file, '\\.[^.]*$', ''))"
-             " as \"group\", district, city, province from documents")
+GROUP_SQL = 'select doc_id, "group", district, city, province from document_groups'  # view in analysis.schema
 
 PARAMS = {
     "categories": {"engine": "rjieba", "batch_size": 50_000},
@@ -370,23 +369,27 @@ def stage_specificity(con: duckdb.DuckDBPyConnection) -> None:
                                          "flags": pa.array(flags, pa.int64())}))
     con.execute("create or replace temp table _spec_flags as select * from _flags_src")
     con.unregister("_flags_src")
-    reader = con.execute("""
-        select m.doc_id, m.problem_no, m.measure_no, m.text, coalesce(t.toks, []) as toks
+    # the segmenter tags a word by dictionary lookup, so a token has one POS; join on the token alone
+    # then (cheaper), on token and POS otherwise
+    one_pos = len({t for t, _ in pairs}) == len(pairs)
+    on = "t.token = f.token" + ("" if one_pos else " and t.pos is not distinct from f.pos")
+    # two lists filled in the same aggregate share their order: the flags and the positions
+    reader = con.execute(f"""
+        select m.doc_id, m.problem_no, m.measure_no, m.text, coalesce(t.f, []) as f, coalesce(t.p, []) as p
         from measures m left join (
-            select t.doc_id, t.unit_no, list(struct_pack(p := t.position, f := f.flags)) as toks
-            from tokens t join _spec_flags f on t.token = f.token and t.pos is not distinct from f.pos
+            select t.doc_id, t.unit_no, list(f.flags) as f, list(t.position) as p
+            from tokens t join _spec_flags f on {on}
             where t.unit_kind = 'measure' group by t.doc_id, t.unit_no) t
           on t.doc_id = m.doc_id and t.unit_no = m.problem_no * 1000 + m.measure_no""").to_arrow_reader(p["batch_size"])
     n_fallback = n_measures = 0
     out = []
     for b in reader:
-        toks = b.column(4)
-        off = np.asarray(toks.offsets, dtype=np.int64)
-        inner = toks.values.slice(off[0], off[-1] - off[0])
+        fl, ps = b.column(4), b.column(5)
+        off = np.asarray(fl.offsets, dtype=np.int64)
         text = b.column(3)
         counts, nf = markers([t or "" for t in text.to_pylist()], off - off[0],
-                             inner.field("p").to_numpy(zero_copy_only=False),
-                             inner.field("f").to_numpy(zero_copy_only=False),
+                             ps.values.to_numpy(zero_copy_only=False)[off[0] : off[-1]],
+                             fl.values.to_numpy(zero_copy_only=False)[off[0] : off[-1]],
                              lengths=pc.utf8_length(text).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64))
         n_fallback += nf
         n_measures += b.num_rows
