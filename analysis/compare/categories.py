@@ -15,12 +15,19 @@ sub-categories. Rules, applied in order to each problem:
    ``0.7·t1/(t1 + t2)`` (area), ``t1, t2`` the best and second-best totals.
 3. ``centroid`` — otherwise the nearest (cosine) TF-IDF centroid (sublinear tf, smooth idf, L2; Salton
    & Buckley 1988) of the problems labelled by rules 1–2, one centroid per (category, sub-category),
-   over heading + finding tokens without stopwords (level ``formulaic``). Confidence ``0.6·cos``.
+   over heading + finding tokens without stopwords (level ``formulaic``) and placeholder tokens
+   (``X``, ``XX`` of anonymised notices). Confidence ``0.6·cos``.
 4. ``default`` — the taxonomy's default label (``其他``), confidence 0.
 
 The sub-category (rules 1–2) maximises ``2·hits(heading) + hits(finding)`` among the category's
 sub-categories; a problem-statement area's hits break ties (a framework-label area is not used);
 remaining ties go to taxonomy order; ``None`` when no keyword of the category occurs.
+
+Computation: rules 1–2 run on arrays of problems (:func:`rule_labels`): keyword hits come from one
+pass over the concatenated texts that checks a keyword only where its first two characters occur
+(:func:`sub_hits`), framework areas are matched once per distinct heading, and the choices are numpy
+over the hit matrix; rule 3 reads the problems' term counts in blocks
+(:mod:`analysis.compare.termcounts`). The labels are those of the rules as stated above.
 """
 
 from __future__ import annotations
