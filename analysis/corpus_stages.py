@@ -27,8 +27,7 @@ from scipy import sparse
 
 from analysis import schema
 
-GROUP_SQL = ("select doc_id, coalesce(nullif(district, ''), nullif(unit, ''), regexp_replace(source_file, '\\.[^.]*$', ''))"
-             " as \"group\", district, city, province from documents")
+GROUP_SQL = 'select doc_id, "group", district, city, province from document_groups'  # view in analysis.schema
 
 PARAMS = {
     "categories": {"engine": "rjieba", "batch_size": 50_000},

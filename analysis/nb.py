@@ -109,8 +109,6 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None)
 # level -> (Chinese noun for captions, English)
 PLACE_LEVELS: dict[str, tuple[str, str]] = {"district": ("区县", "district"), "city": ("市", "city"),
                                             "province": ("省份", "province")}
-# A notice's group as the corpus stages name it (keyness, similarity): district, else unit, else file.
-GROUP_SQL = "coalesce(nullif(district, ''), nullif(unit, ''), regexp_replace(source_file, '\\.[^.]*$', ''))"
 
 
 @dataclass(frozen=True)
@@ -268,9 +266,10 @@ def keyness_top(con: duckdb.DuckDBPyConnection, top_n: int = 12, groups: list[st
 def similarity_top(con: duckdb.DuckDBPyConnection, max_groups: int = 40) -> Selection:
     """District similarity pairs among the *max_groups* groups with most measures (all pairs fetched
     for those only, never the whole n² table)."""
-    sql = f"""
+    sql = """
         with g as (select group_a as "group", min(order_a) as ord from district_similarity group by 1),
-        sizes as (select {GROUP_SQL} as "group", sum(measures_found) as n from documents group by 1),
+        sizes as (select g."group", sum(d.measures_found) as n from documents d join document_groups g using (doc_id)
+                  group by 1),
         pick as (select g."group" from g left join sizes using ("group")
                  order by coalesce(sizes.n, 0) desc, g.ord, g."group" limit ?)
         select s.* from district_similarity s

@@ -214,7 +214,19 @@ _t(Table("build_info", "How and from what the warehouse was built.", (
     C("value", "VARCHAR", "Value.", True),
 ), key=("key",), stage="warehouse"))
 
+_GROUP_NAME = "coalesce(nullif(district, ''), nullif(unit, ''), regexp_replace(source_file, '\\.[^.]*$', ''))"
+
 VIEWS: dict[str, tuple[str, str]] = {
+    "document_groups": (
+        "The group each notice is compared in (keyness, similarity, boilerplate, clusters by place): its district, "
+        "else its unit, else its file name; a name shared by places in different cities or provinces is prefixed "
+        "with the city (else the province) so they stay apart.",
+        f"""select doc_id, case when n_places > 1 then coalesce(nullif(city, ''), nullif(province, ''), '') || name
+                  else name end as "group", district, city, province
+           from (select doc_id, district, city, province, {_GROUP_NAME} as name,
+                        count(distinct coalesce(province, '') || '/' || coalesce(city, ''))
+                          over (partition by {_GROUP_NAME}) as n_places
+                 from documents)"""),
     "parse_report": (
         "Per document: share of rectification-section characters assigned to a problem or measure, and the "
         "parse warnings.",

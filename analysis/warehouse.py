@@ -233,12 +233,16 @@ def _create_tables(con: duckdb.DuckDBPyConnection) -> None:
                         "pipeline version; unchanged documents are reused by incremental builds.'")
 
 
-def _finish(con: duckdb.DuckDBPyConnection) -> None:
-    from analysis import extract
-
+def _create_views(con: duckdb.DuckDBPyConnection) -> None:
     for name, (desc, sql) in schema.VIEWS.items():
         con.execute(f'create or replace view "{name}" as {sql}')
         con.execute(f"comment on view \"{name}\" is {schema._q(desc)}")
+
+
+def _finish(con: duckdb.DuckDBPyConnection) -> None:
+    from analysis import extract
+
+    _create_views(con)
     con.execute(f"create or replace view district_discipline as {extract.DISTRICT_DISCIPLINE_SQL}")
     con.execute("comment on view district_discipline is 'Per document and action the count to report: the "
                 "summary total where the notice states one, else the sum of mentions (column basis).'")
@@ -743,6 +747,7 @@ def build(corpus: Path = DEFAULT_CORPUS, db: Path = DEFAULT_DB, *, full: bool = 
                                                  for c in schema.TABLES["load_issues"].column_names})
             _insert_columns(con, "corpus_files", sc.files)
             summary.stage_seconds["load"] = summary.stage_seconds.get("load", 0.0) + time.perf_counter() - t0
+            _create_views(con)   # the corpus stages read document_groups
             n_docs = con.execute("select count(*) from documents").fetchone()[0]
             changed = len(set(added) | set(dropped))
             pending_changes = int(old.info.get("comparisons_pending_changes", 0)) + changed if patch else 0

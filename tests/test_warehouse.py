@@ -340,3 +340,17 @@ def test_unchanged_files_are_not_read_again(sample_corpus, tmp_path, monkeypatch
     p.write_bytes(p.read_bytes())
     s = build(corpus, db, quiet=True, workers=1)
     assert reads == [p.name] and s.parsed == 0 and s.reused == 5
+
+
+def test_document_groups_keep_same_named_districts_apart():
+    c = duckdb.connect()
+    c.execute("create table documents (doc_id VARCHAR, district VARCHAR, unit VARCHAR, source_file VARCHAR, "
+              "city VARCHAR, province VARCHAR)")
+    c.execute("""insert into documents values
+        ('a', '市中区', NULL, 'a.txt', '济南市', '山东省'), ('b', '市中区', NULL, 'b.txt', '济南市', '山东省'),
+        ('c', '市中区', NULL, 'c.txt', '乐山市', '四川省'), ('d', '普陀区', NULL, 'd.txt', '舟山市', '浙江省'),
+        ('e', NULL, 'XX街道', 'e.txt', NULL, NULL), ('f', NULL, NULL, 'sub/f.html', NULL, NULL)""")
+    c.execute(f"create view document_groups as {schema.VIEWS['document_groups'][1]}")
+    got = dict(c.execute('select doc_id, "group" from document_groups').fetchall())
+    assert got == {"a": "济南市市中区", "b": "济南市市中区", "c": "乐山市市中区", "d": "普陀区", "e": "XX街道",
+                   "f": "sub/f"}
