@@ -248,6 +248,8 @@ def stage_clusters(con: duckdb.DuckDBPyConnection) -> None:
             tc.close()
     _write(con, "cluster_runs", pd.concat(runs, ignore_index=True) if runs else pd.DataFrame())
     _write(con, "cluster_terms", pd.concat(terms, ignore_index=True) if terms else pd.DataFrame())
+    fitted = {r["unit_kind"].iloc[0]: json.loads(r["params"].iloc[0]) for r in runs}  # units and sample per kind
+    p = {**p, "n_units": {k: v["n_units"] for k, v in fitted.items()}, "n_fit": {k: v["n_fit"] for k, v in fitted.items()}}
     _record(con, "clusters", p, "TF-IDF over lexicon tokens (stopwords and placeholders removed), k-means fitted on "
             "a seeded sample of at most fit_sample units with k by sampled silhouette, every unit assigned to the "
             "nearest centre (analysis.compare.clustering)")
