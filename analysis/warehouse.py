@@ -210,6 +210,44 @@ def tokenize_document(doc_id: str, problems: list[dict], measures: list[dict],
             "token": toks, "pos": tags}
 
 
+_OLD_FINGERPRINTS: dict[str, str] = {}
+
+
+def _set_old_fingerprints(fps: dict[str, str]) -> None:
+    """Pool initializer: the previous build's fingerprints, so a worker can tell an unchanged rewrite."""
+    global _OLD_FINGERPRINTS
+    _OLD_FINGERPRINTS = fps
+
+
+def _read_and_process(job: tuple) -> dict:
+    """Run in a worker: read one file and, unless it is unchanged since the last build, process it.
+
+    Reading happens here rather than in the main process so that the main process only collects
+    results and inserts them.
+    """
+    path, corpus, rel, man, version = job
+    t0 = time.perf_counter()
+    out: dict = {"rel": rel, "stamp": _stamp(path), "kind": "error", "error": None}
+    try:
+        raw = read_document(path, corpus)
+    except IngestError as e:
+        out["error"] = str(e)
+        return out
+    out.update(doc_id=raw.doc_id, sha256=raw.sha256)
+    fp = _fingerprint(raw.sha256, man, rel, version)
+    if _OLD_FINGERPRINTS.get(raw.doc_id) == fp:
+        out["kind"] = "reuse"
+        return out
+    read_s = time.perf_counter() - t0
+    did, res = _process_job((raw, man, fp))
+    if isinstance(res, str):
+        out.update(kind="failed", error=res)
+        return out
+    res["_seconds"]["ingest"] = read_s
+    out.update(kind="doc", tables=res)
+    return out
+
+
 def _process_job(args: tuple) -> tuple[str, dict | str]:
     """Run in a worker: the document's rows as Arrow tables (cheap to send back and to insert)."""
     raw, man, fp = args
@@ -672,65 +710,55 @@ def build(corpus: Path = DEFAULT_CORPUS, db: Path = DEFAULT_DB, *, full: bool = 
                     flush()
 
             n_workers = workers if workers is not None else min(2, os.cpu_count() or 1)
-            pool = ProcessPoolExecutor(max_workers=n_workers) if n_workers > 1 and len(sc.process) > 1 else None
+            reuse_fps = old.fingerprints if patch else {}
+            _set_old_fingerprints(reuse_fps)
+            pool = (ProcessPoolExecutor(max_workers=n_workers, initializer=_set_old_fingerprints, initargs=(reuse_fps,))
+                    if n_workers > 1 and len(sc.process) > 1 else None)
             pending: list = []
-            sources: dict[str, str] = {}
-            t_read = 0.0
             t_docs = time.perf_counter()
             try:
-                for i, (path, rel) in enumerate(sc.process):
-                    t0 = time.perf_counter()
-                    stamp = _stamp(path)
-                    try:
-                        raw = read_document(path, corpus)
-                    except IngestError as e:
-                        load_issues.append({"source_file": rel, "severity": "error", "reason": str(e), "doc_id": None})
-                        say(f"{rel}: {e}")
-                        summary.load_errors += 1
-                        bar.update(1)
-                        continue
-                    finally:
-                        t_read += time.perf_counter() - t0
-                    if raw.doc_id in sc.seen:
-                        load_issues.append({"source_file": rel, "severity": "duplicate",
-                                            "reason": f"same content as {sc.seen[raw.doc_id]}; loaded once",
-                                            "doc_id": raw.doc_id})
-                        say(f"{rel}: duplicate of {sc.seen[raw.doc_id]}, skipped")
-                        summary.duplicates += 1
-                        _file_row(sc, rel, stamp, raw.sha256, raw.doc_id)
-                        bar.update(1)
-                        continue
-                    sc.seen[raw.doc_id] = rel
-                    _file_row(sc, rel, stamp, raw.sha256, raw.doc_id)
-                    man = manifest.get(rel) or manifest.get(path.name)
-                    fp = _fingerprint(raw.sha256, man, rel, version)
-                    if old.fingerprints.get(raw.doc_id) == fp and patch:
-                        sc.reuse.append(raw.doc_id)   # rewritten with the same content
-                        bar.update(1)
-                        continue
-                    sources[raw.doc_id] = rel
-                    if pool is None:
-                        did, res = _process_job((raw, man, fp))
-                        take(did, res, rel)
-                    else:
-                        pending.append(pool.submit(_process_job, (raw, man, fp)))
-                        if len(pending) >= 4 * n_workers:
-                            fut = pending.pop(0)
-                            did, res = fut.result()
-                            take(did, res, sources[did])
-                    del raw
+                def handle(r: dict) -> None:
+                    rel = r["rel"]
                     bar.update(1)
+                    if r["kind"] == "error":
+                        load_issues.append({"source_file": rel, "severity": "error", "reason": r["error"],
+                                            "doc_id": None})
+                        say(f"{rel}: {r['error']}")
+                        summary.load_errors += 1
+                        return
+                    doc_id = r["doc_id"]
+                    _file_row(sc, rel, r["stamp"], r["sha256"], doc_id)
+                    if doc_id in sc.seen:
+                        load_issues.append({"source_file": rel, "severity": "duplicate",
+                                            "reason": f"same content as {sc.seen[doc_id]}; loaded once",
+                                            "doc_id": doc_id})
+                        say(f"{rel}: duplicate of {sc.seen[doc_id]}, skipped")
+                        summary.duplicates += 1
+                        return
+                    sc.seen[doc_id] = rel
+                    if r["kind"] == "reuse":
+                        sc.reuse.append(doc_id)   # rewritten with the same content
+                        return
+                    take(doc_id, r["error"] if r["kind"] == "failed" else r["tables"], rel)
+
+                for i, (path, rel) in enumerate(sc.process):
+                    man = manifest.get(rel) or manifest.get(path.name)
+                    job = (path, corpus, rel, man, version)
+                    if pool is None:
+                        handle(_read_and_process(job))
+                    else:
+                        pending.append(pool.submit(_read_and_process, job))
+                        while len(pending) >= 16 * n_workers:
+                            handle(pending.pop(0).result())
                     if after_document is not None:
                         after_document(i)
                 for fut in pending:
-                    did, res = fut.result()
-                    take(did, res, sources[did])
+                    handle(fut.result())
             finally:
                 if pool is not None:
                     pool.shutdown(cancel_futures=True)
                 bar.close()
             flush()
-            summary.stage_seconds["ingest"] = t_read
             summary.stage_seconds["documents"] = time.perf_counter() - t_docs
             summary.reused = len(sc.reuse)
             t0 = time.perf_counter()
