@@ -289,7 +289,8 @@ def _finish(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(stmt)
 
 
-_ARROW_TYPES = {"VARCHAR": "string", "INTEGER": "int32", "BIGINT": "int64", "DOUBLE": "float64", "BOOLEAN": "bool_"}
+_ARROW_TYPES = {"VARCHAR": "string", "INTEGER": "int32", "BIGINT": "int64", "DOUBLE": "float64", "BOOLEAN": "bool_",
+                "DATE": "date32"}
 
 
 def _arrow_column(values: list, sql_type: str | None = None):
@@ -316,7 +317,11 @@ def _arrow_table(table: str, columns: dict[str, list]):
     types = {c.name: c.type for c in schema.TABLES[table].columns}
     cols = _table_columns(table)
     n = len(columns.get(cols[0], []))
-    return pa.table({c: _arrow_column(columns[c], types.get(c)) if c in columns else pa.nulls(n) for c in cols})
+    def empty(c: str):
+        name = _ARROW_TYPES.get(types.get(c, ""))
+        return pa.nulls(n, type=getattr(pa, name)() if name else pa.string())
+
+    return pa.table({c: _arrow_column(columns[c], types.get(c)) if c in columns else empty(c) for c in cols})
 
 
 def _insert_arrow(con: duckdb.DuckDBPyConnection, table: str, batch) -> None:
@@ -335,12 +340,15 @@ def _insert_tables(con: duckdb.DuckDBPyConnection, table: str, tables: list) -> 
     tables = [t for t in tables if t.num_rows]
     if not tables:
         return
-    try:
-        batch = pa.concat_tables(tables, promote_options="permissive")
+    try:   # the usual case: every document's table has the declared types, so this is zero-copy
+        batch = pa.concat_tables(tables)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
-        for t in tables:
-            _insert_arrow(con, table, t)
-        return
+        try:
+            batch = pa.concat_tables(tables, promote_options="permissive")
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            for t in tables:
+                _insert_arrow(con, table, t)
+            return
     _insert_arrow(con, table, batch)
 
 
@@ -685,9 +693,11 @@ def build(corpus: Path = DEFAULT_CORPUS, db: Path = DEFAULT_DB, *, full: bool = 
                     replaced = [i for i in ids if i in old.fingerprints]
                     _drop_documents(con, replaced)
                     dropped.extend(replaced)
+                con.execute("begin transaction")   # one commit (one WAL sync) per batch, not per table
                 for t in PER_DOC_TABLES:
                     _insert_tables(con, t, buffers[t])
                     buffers[t] = []
+                con.execute("commit")
                 added.extend(ids)
                 n_buffered = 0
                 summary.stage_seconds["load"] = summary.stage_seconds.get("load", 0.0) + time.perf_counter() - t0
