@@ -96,7 +96,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from analysis.report import run_report
 
-    return run_report(db=args.db, notebooks=args.notebooks, out=args.out)
+    return run_report(db=args.db, notebooks=args.notebooks, out=args.out, pseudonymize=args.pseudonymize)
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -148,6 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
             "analysis report --out reports/")
     r.add_argument("--notebooks", type=Path, default=REPO_ROOT / "notebooks", help="notebook folder")
     r.add_argument("--out", type=Path, default=REPO_ROOT / "reports", help="output folder")
+    r.add_argument("--pseudonymize", action="store_true",
+                   help="replace person names with stable pseudonyms in every chart, table and HTML copy")
 
     q = add("search", cmd_search, "Full-text search (BM25 over lexicon tokens) of problems and measures.",
             "analysis search \"诫勉谈话\" --limit 20")

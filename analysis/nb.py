@@ -60,9 +60,23 @@ class Exporter:
                              corpus_hash=self.hash, outdir=self.outdir)
 
 
+PSEUDONYMIZE_ENV = "ANALYSIS_PSEUDONYMIZE"
+
+
 def query(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:
-    """Run SQL and return a DataFrame."""
-    return con.execute(sql, params or []).df()
+    """Run SQL and return a DataFrame.
+
+    With ``$ANALYSIS_PSEUDONYMIZE=1`` (``analysis report --pseudonymize``) person names in text
+    columns are replaced by stable pseudonyms, so charts and tables drawn from the result show none.
+    """
+    df = con.execute(sql, params or []).df()
+    if os.environ.get(PSEUDONYMIZE_ENV) == "1":
+        from analysis.privacy import pseudonymize_text
+
+        for c in df.columns:
+            if df[c].dtype == object:
+                df[c] = df[c].map(pseudonymize_text)
+    return df
 
 
 def querier(con: duckdb.DuckDBPyConnection):

@@ -48,8 +48,11 @@ def summary_lines(db: Path) -> list[str]:
         con.close()
 
 
-def run_notebooks(notebooks: Path, out: Path, db: Path, only: list[str] | None = None) -> list[tuple[str, float]]:
-    """Execute each notebook; returns (name, seconds). Raises on the first failing notebook."""
+def run_notebooks(notebooks: Path, out: Path, db: Path, only: list[str] | None = None,
+                  pseudonymize: bool = False) -> list[tuple[str, float]]:
+    """Execute each notebook; returns (name, seconds). Raises on the first failing notebook.
+
+    ``pseudonymize`` replaces person names in everything the notebooks query (charts, tables, HTML)."""
     import jupytext
     import nbformat
     import papermill as pm
@@ -62,7 +65,9 @@ def run_notebooks(notebooks: Path, out: Path, db: Path, only: list[str] | None =
         paths = [p for p in paths if p.stem in only]
     timings = []
     env_before = os.environ.get("ANALYSIS_FIGURES_DIR")
+    pseudo_before = os.environ.get("ANALYSIS_PSEUDONYMIZE")
     os.environ["ANALYSIS_FIGURES_DIR"] = str((out / "figures").resolve())
+    os.environ["ANALYSIS_PSEUDONYMIZE"] = "1" if pseudonymize else "0"
     try:
         for i, path in enumerate(paths, start=1):
             t0 = time.perf_counter()
@@ -82,20 +87,21 @@ def run_notebooks(notebooks: Path, out: Path, db: Path, only: list[str] | None =
             print(f"[{i}/{len(paths)}] {path.stem} done in {dt:.1f} s → {out / (path.stem + '.html')}",
                   file=sys.stderr, flush=True)
     finally:
-        if env_before is None:
-            os.environ.pop("ANALYSIS_FIGURES_DIR", None)
-        else:
-            os.environ["ANALYSIS_FIGURES_DIR"] = env_before
+        for key, before in (("ANALYSIS_FIGURES_DIR", env_before), ("ANALYSIS_PSEUDONYMIZE", pseudo_before)):
+            if before is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = before
     return timings
 
 
-def run_report(db: Path, notebooks: Path, out: Path) -> int:
+def run_report(db: Path, notebooks: Path, out: Path, pseudonymize: bool = False) -> int:
     for line in summary_lines(db):
         print(line)
     if not notebooks.is_dir() or not any(notebooks.glob("[0-9]*.py")):
         print("no notebooks to run")
         return 0
-    timings = run_notebooks(notebooks, out, db)
+    timings = run_notebooks(notebooks, out, db, pseudonymize=pseudonymize)
     n_fig = len(list((out / "figures").glob("*.png"))) if (out / "figures").exists() else 0
     print(f"ran {len(timings)} notebook(s) in {sum(t for _, t in timings):.0f} s; {n_fig} chart(s) in "
           f"{out / 'figures'}; HTML copies in {out}")

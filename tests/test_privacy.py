@@ -38,3 +38,21 @@ def test_export_pseudonymizes_but_warehouse_keeps_originals(sample_db, tmp_path)
     con = duckdb.connect(str(sample_db), read_only=True)
     assert con.execute("select count(*) from documents where text like '%王秀敏%'").fetchone()[0] == 1
     con.close()
+
+
+def test_notebook_queries_pseudonymize_when_asked(sample_db, monkeypatch):
+    import duckdb
+
+    from analysis.nb import PSEUDONYMIZE_ENV, query
+    from analysis.privacy import find_person_names, pseudonym
+
+    con = duckdb.connect(str(sample_db), read_only=True)
+    sql = "select text from documents order by doc_id"
+    texts = query(con, sql)["text"].tolist()
+    names = sorted({n for t in texts for _, _, n in find_person_names(t)})
+    assert names, "the sample notices name people"
+    monkeypatch.setenv(PSEUDONYMIZE_ENV, "1")
+    hidden = " ".join(query(con, sql)["text"])
+    con.close()
+    for n in names:
+        assert n not in hidden and pseudonym(n) in hidden
