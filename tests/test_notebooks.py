@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import nb, plots
+from analysis import nb, plots, schema
 from analysis.report import run_notebooks
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
@@ -98,6 +98,7 @@ def big():
     con.execute("create table documents (doc_id varchar, source_file varchar, province varchar, city varchar, "
                 "district varchar, unit varchar, measures_found integer)")
     con.executemany("insert into documents values (?, ?, ?, ?, ?, ?, ?)", rows)
+    con.execute(f"create view document_groups as {schema.VIEWS['document_groups'][1]}")
     yield con
     con.close()
 
