@@ -36,6 +36,9 @@ DEFAULT_DB = REPO_ROOT / "warehouse.duckdb"
 PER_DOC_TABLES = ["documents", "sections", "problems", "measures", "parse_warnings", "parse_coverage",
                   "discipline_actions", "stated_figures", "tokens"]
 BATCH_DOCS = 200
+BUILD_MEMORY_LIMIT = "2500MB"
+"""DuckDB's memory limit during a build (``$ANALYSIS_DUCKDB_MEMORY`` overrides): DuckDB otherwise
+caches up to 80% of RAM, so the build's memory grew with the corpus; beyond the limit it spills to disk."""
 
 
 class WarehouseError(Exception):
@@ -666,7 +669,8 @@ def build(corpus: Path = DEFAULT_CORPUS, db: Path = DEFAULT_DB, *, full: bool = 
         if patch:
             shutil.copyfile(db, tmp)
         summary.stage_seconds["scan"] = time.perf_counter() - t0
-        con = duckdb.connect(str(tmp))
+        con = duckdb.connect(str(tmp), config={"memory_limit": os.environ.get("ANALYSIS_DUCKDB_MEMORY",
+                                                                         BUILD_MEMORY_LIMIT)})
         try:
             if not patch:
                 _create_tables(con)
