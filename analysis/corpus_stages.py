@@ -48,13 +48,7 @@ SIMILARITY_DESCRIPTION = ("cosine between district TF-IDF profiles (mean of thei
 
 def _write(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> None:
     con.execute(f'delete from "{table}"')
-    df = schema.frame_for(table, df)
-    if df.empty:
-        return
-    con.register("_stage", df)
-    cols = ", ".join(f'"{c}"' for c in schema.TABLES[table].column_names)
-    con.execute(f'insert into "{table}" ({cols}) select {cols} from _stage')
-    con.unregister("_stage")
+    schema.insert_frame(con, table, df)
 
 
 def _record(con: duckdb.DuckDBPyConnection, stage: str, params: dict, description: str = "") -> None:

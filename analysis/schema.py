@@ -293,6 +293,17 @@ def frame_for(table: str, rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
     return df[t.column_names]
 
 
+def insert_frame(con, table: str, df: pd.DataFrame) -> None:
+    """Append ``df`` to ``table``, taking exactly the table's columns (missing ones NULL)."""
+    df = frame_for(table, df)
+    if df.empty:
+        return
+    con.register("_frame", df)
+    cols = ", ".join(f'"{c}"' for c in TABLES[table].column_names)
+    con.execute(f'insert into "{table}" ({cols}) select {cols} from _frame')
+    con.unregister("_frame")
+
+
 def check_constraints(con, tables: list[str] | None = None, doc_ids: str | None = None) -> list[str]:
     """Data tests from the schema: unique keys, not nulls, relations, accepted values.
 

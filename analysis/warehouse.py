@@ -517,16 +517,6 @@ def _apply_vocabulary_delta(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("delete from _vocab_delta")
 
 
-def _append_frame(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> None:
-    df = schema.frame_for(table, df)
-    if df.empty:
-        return
-    con.register("_rows", df)
-    cols = ", ".join(f'"{c}"' for c in schema.TABLES[table].column_names)
-    con.execute(f'insert into "{table}" ({cols}) select {cols} from _rows')
-    con.unregister("_rows")
-
-
 def add_search_documents(con: duckdb.DuckDBPyConnection, ids: list[str]) -> None:
     from analysis.search import add_documents
 
@@ -548,13 +538,13 @@ def _update_for_new_documents(con: duckdb.DuckDBPyConnection, ids: list[str]) ->
         measures = con.execute(f"select doc_id, problem_no, measure_no, text from measures where doc_id in ({chunk}) "
                                "order by doc_id, problem_no, measure_no").df()
         if len(measures):
-            _append_frame(con, "measure_specificity", measure_specificity(measures))
+            schema.insert_frame(con, "measure_specificity", measure_specificity(measures))
         problems = con.execute(f"select doc_id, problem_no, area, sub_area, heading, finding from problems "
                                f"where doc_id in ({chunk}) order by doc_id, problem_no").df()
         if len(problems):
             toks = con.execute(f"select doc_id, unit_kind, unit_no, position, token, pos from tokens where doc_id in "
                                f"({chunk}) and unit_kind = 'problem' order by doc_id, unit_no, position").df()
-            _append_frame(con, "problem_categories", classify_problems(problems, toks))
+            schema.insert_frame(con, "problem_categories", classify_problems(problems, toks))
 
 
 # ---------------------------------------------------------------- the build
