@@ -9,7 +9,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from analysis.warehouse import DEFAULT_CORPUS, DEFAULT_DB, WarehouseError
+from analysis.build.orchestrate import build
+from analysis.outputs.export import export_parquet
+from analysis.outputs.report import run_report
+from analysis.outputs.search import search
+from analysis.paths import DEFAULT_CORPUS, DEFAULT_DB
+from analysis.schema import data_dictionary
+from analysis.warehouse.db import WarehouseError, connect_readonly
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,7 +55,6 @@ def emit(df, args: argparse.Namespace) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from analysis.warehouse import build
 
     s = build(args.corpus, args.db, full=args.full, use_manifest=not args.no_manifest, workers=args.workers,
               quiet=args.quiet, refresh_comparisons=args.refresh_comparisons)
@@ -63,7 +68,6 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
-    from analysis.warehouse import connect_readonly
 
     con = connect_readonly(args.db)
     try:
@@ -78,14 +82,12 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from analysis.schema import data_dictionary
 
     print(data_dictionary())
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from analysis.export import export_parquet
 
     written = export_parquet(args.db, args.dir, pseudonymize=args.pseudonymize)
     for p in written:
@@ -94,13 +96,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from analysis.report import run_report
 
     return run_report(db=args.db, notebooks=args.notebooks, out=args.out, pseudonymize=args.pseudonymize)
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from analysis.search import search
 
     df = search(args.db, args.query, limit=args.limit)
     emit(df, args)

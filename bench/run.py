@@ -19,6 +19,8 @@ from pathlib import Path
 
 import psutil
 
+from analysis.outputs.report import run_notebooks
+from analysis.tokens.segment import segment_text
 from bench.synth import generate, make_notice
 
 REPO = Path(__file__).resolve().parent.parent
@@ -41,7 +43,7 @@ def _peak_rss(proc: psutil.Process, stop: threading.Event, out: list[float]) -> 
 BUILD = """
 import json, sys
 from pathlib import Path
-from analysis.warehouse import build
+from analysis.build.orchestrate import build
 s = build(Path(sys.argv[1]), Path(sys.argv[2]), quiet=True, full=sys.argv[3] == "full")
 print(json.dumps({"seconds": s.seconds, "stage_s": s.stage_seconds, "documents": s.documents, "parsed": s.parsed}))
 """
@@ -63,7 +65,6 @@ def run_build(corpus: Path, db: Path, full: bool) -> tuple[dict, float]:
 
 def segmenter_speed(corpus: Path) -> float:
     """Raw rjieba speed on one core over the corpus text (MB/s)."""
-    from analysis.segment import segment_text
 
     texts = [p.read_text(encoding="utf-8") for p in sorted(corpus.glob("*.txt"))[:400]]
     segment_text("预热")
@@ -95,7 +96,6 @@ def bench_size(n: int) -> dict:
     run_build(corpus, db, full=False)   # back to the benchmarked corpus for the notebooks
     nb_s: dict[str, float] = {}
     if os.environ.get("BENCH_NOTEBOOKS", "1") == "1":
-        from analysis.report import run_notebooks
 
         out = WORK / f"_reports_{n}"
         shutil.rmtree(out, ignore_errors=True)

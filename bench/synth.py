@@ -1,7 +1,7 @@
 """Synthetic corpus generator for benchmarks: N notices, deterministic by seed, clearly marked synthetic.
 
 Each notice recombines real sentence patterns taken from the sample corpus (problem statements,
-measures, overview and next-step paragraphs, parsed by :mod:`analysis.parse`) with place names
+measures, overview and next-step paragraphs, parsed by :mod:`analysis.notice.parse`) with place names
 drawn from the gazetteer of Chinese administrative divisions shipped by ``cpca``. Every file's
 title and first line say 合成样本 (SYNTHETIC) so it can never be mistaken for a real notice.
 """
@@ -14,8 +14,8 @@ import random
 from functools import lru_cache
 from pathlib import Path
 
-from analysis.normalize import normalize_text
-from analysis.parse import parse_notice
+from analysis.ingest.normalize import normalize_text
+from analysis.notice.parse import parse_notice
 from analysis.vocab import package_file
 
 REPO = Path(__file__).resolve().parent.parent

@@ -35,7 +35,7 @@ ROWS = 50
 
 # %%
 # ruff: noqa: E402, B018 (notebook: imports follow the parameters cell; a cell's last expression is its output)
-from analysis import nb
+from analysis.outputs import nb
 
 con = nb.open_warehouse(DB)
 nb.query(con, "select key, value from build_info order by key")

@@ -33,7 +33,7 @@ LABELS = 20
 
 # %%
 # ruff: noqa: E402, B018 (notebook: imports follow the parameters cell; a cell's last expression is its output)
-from analysis import nb, plots
+from analysis.outputs import nb, plots
 
 con = nb.open_warehouse(DB)
 ex = nb.Exporter(con, FIGURES, {"level": LEVEL, "min_confidence": MIN_CONFIDENCE, "place_level": PLACE_LEVEL,

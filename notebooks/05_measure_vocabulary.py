@@ -38,7 +38,7 @@ SEED = 0
 
 # %%
 # ruff: noqa: E402, B018 (notebook: imports follow the parameters cell; a cell's last expression is its output)
-from analysis import nb, plots
+from analysis.outputs import nb, plots
 
 con = nb.open_warehouse(DB)
 ex = nb.Exporter(con, FIGURES, {"top_n": TOP_N, "alpha": ALPHA, "groups": GROUPS, "place_level": PLACE_LEVEL,

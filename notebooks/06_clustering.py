@@ -31,7 +31,7 @@ TOP_N = 40
 
 # %%
 # ruff: noqa: E402, B018 (notebook: imports follow the parameters cell; a cell's last expression is its output)
-from analysis import nb, plots
+from analysis.outputs import nb, plots
 
 con = nb.open_warehouse(DB)
 ex = nb.Exporter(con, FIGURES, {"unit_kind": UNIT_KIND, "place_level": PLACE_LEVEL, "top_n": TOP_N})

@@ -31,8 +31,8 @@ ROWS = 50
 
 # %%
 # ruff: noqa: E402, B018 (notebook: imports follow the parameters cell; a cell's last expression is its output)
-from analysis import nb
-from analysis.search import load_fts
+from analysis.outputs import nb
+from analysis.outputs.search import load_fts
 
 con = nb.open_warehouse(DB)
 load_fts(con)

@@ -19,7 +19,7 @@ from analysis.compare.clustering import (
     representatives,
     tfidf_matrix,
 )
-from analysis.segment import tokenize_units
+from analysis.tokens.segment import tokenize_units
 
 PARTY = [
     "规范党费收缴，按标准足额交纳党费",

@@ -6,9 +6,9 @@ import hashlib
 
 import duckdb
 
+from analysis.build.orchestrate import build
 from analysis.cli import main as cli_main
-from analysis.search import search
-from analysis.warehouse import build
+from analysis.outputs.search import search
 
 SKIP = {"build_info", "documents"}  # build_info records versions; documents compared without fingerprint
 
@@ -59,7 +59,7 @@ def test_bm25_macro_scores_equal_the_fts_extension(sample_db, tmp_path):
     """search_units reproduces DuckDB fts match_bm25 exactly (index built here by the extension)."""
     import shutil
 
-    from analysis.search import load_fts
+    from analysis.outputs.search import load_fts
 
     db = tmp_path / "copy.duckdb"
     shutil.copy(sample_db, db)

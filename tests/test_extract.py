@@ -1,4 +1,4 @@
-"""Tests of the discipline-count and stated-figure extractor (analysis.extract).
+"""Tests of the discipline-count and stated-figure extractor (analysis.notice.extract).
 
 The sentence tables are invented for this project (not copied from notices); the corpus tests check
 the hand-checked expectations of tests/fixtures/gold_seeds.json.
@@ -16,15 +16,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.extract import (
+from analysis.ingest.normalize import normalize_text
+from analysis.notice.extract import (
     DISCIPLINE_COLUMNS,
-    DISTRICT_DISCIPLINE_SQL,
     STATED_COLUMNS,
     extract_discipline,
     extract_stated_figures,
     parse_number,
 )
-from analysis.normalize import normalize_text
+from analysis.schema import DISTRICT_DISCIPLINE_SQL
 from analysis.vocab import header, load_table
 
 ROOT = Path(__file__).resolve().parents[1]

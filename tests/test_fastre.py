@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis import extract, metadata
 from analysis.fastre import compile_fast, required_text
+from analysis.notice import extract, metadata
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 TEXTS = [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))]

@@ -19,9 +19,10 @@ from fuzz_corpus import MARKERS_AND_FRAGMENTS, Expect, write_fuzz_corpus
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.ingest import IngestError, RawDoc, read_document
-from analysis.normalize import compare_key, normalize_text
-from analysis.warehouse import BuildSummary, build, process_document
+from analysis.build.document import process_document
+from analysis.build.orchestrate import BuildSummary, build
+from analysis.ingest.files import IngestError, RawDoc, read_document
+from analysis.ingest.normalize import compare_key, normalize_text
 
 BUILD_SECONDS_MAX = 150  # the hostile corpus builds in about 20 s; minutes mean something went quadratic
 OFFSET_TABLES = ["sections", "problems", "measures", "discipline_actions", "stated_figures", "parse_warnings"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.ingest import (
+from analysis.ingest.files import (
     IngestError,
     collapse_repeats,
     decode_bytes,
@@ -18,7 +18,7 @@ from analysis.ingest import (
     limits,
     read_document,
 )
-from analysis.normalize import normalize
+from analysis.ingest.normalize import normalize
 
 SAMPLE = "关于巡察整改情况的通报\n一、总体情况\n区委第二巡察组于2022年3月1日反馈意见，共反馈问题12个。\n"
 
@@ -251,7 +251,7 @@ def test_deeply_nested_html_is_read_in_linear_time():
 
 
 def test_unexpected_reader_failures_become_ingest_errors(tmp_path: Path, monkeypatch):
-    from analysis import ingest
+    from analysis.ingest import files as ingest
 
     def boom(html):
         raise RecursionError("maximum recursion depth exceeded")

@@ -1,4 +1,4 @@
-"""Tests of analysis.metadata: small invented notices, then the five corpus notices against the gold file."""
+"""Tests of analysis.notice.metadata: small invented notices, then the five corpus notices against the gold file."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.metadata import METADATA_FIELDS, extract_metadata
-from analysis.normalize import compare_key, normalize_text
+from analysis.ingest.normalize import compare_key, normalize_text
+from analysis.notice.metadata import METADATA_FIELDS, extract_metadata
 
 ROOT = Path(__file__).resolve().parents[1]
 D = dt.date

@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import nb, plots, schema
-from analysis.report import run_notebooks
+from analysis import schema
+from analysis.outputs import nb, plots
+from analysis.outputs.report import run_notebooks
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
@@ -183,7 +184,7 @@ def test_sample_caption():
 
 
 def test_report_summary_stays_short_on_a_large_corpus(tmp_path):
-    from analysis.report import MAX_SUMMARY_LINES, summary_lines
+    from analysis.outputs.report import MAX_SUMMARY_LINES, summary_lines
 
     db = tmp_path / "big.duckdb"
     con = duckdb.connect(str(db))

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.normalize import compare_key, normalize_text
-from analysis.parse import Node, cn_to_int, find_quoted, parse_notice
+from analysis.ingest.normalize import compare_key, normalize_text
+from analysis.notice.parse import Node, cn_to_int, find_quoted, parse_notice
 
 
 def parse(raw: str):

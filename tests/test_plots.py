@@ -1,4 +1,4 @@
-"""Tests for analysis.plots: CJK glyphs, label layout, reproducible exports, empty input."""
+"""Tests for analysis.outputs.plots: CJK glyphs, label layout, reproducible exports, empty input."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
-from analysis import __version__, plots
+from analysis import __version__
+from analysis.outputs import plots
 
 ROOT = Path(__file__).resolve().parents[1]
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -418,7 +419,7 @@ def test_export_is_byte_stable_across_processes(tmp_path: Path) -> None:
     script = (
         "import sys, pandas as pd\n"
         "from pathlib import Path\n"
-        "from analysis import plots\n"
+        "from analysis.outputs import plots\n"
         "df = pd.DataFrame({'district': ['滨海新区', '市中区', '普陀区'], 'n': [3, 5, 2]})\n"
         "fig = plots.bar_counts(df, 'district', 'n', title='各区数量')\n"
         "plots.export_figure(fig, '各区数量', df, query='整改', outdir=Path(sys.argv[1]))\n"

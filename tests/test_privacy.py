@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from analysis.cli import main as cli_main
-from analysis.privacy import find_person_names, pseudonym, pseudonymize_text
+from analysis.outputs.privacy import find_person_names, pseudonym, pseudonymize_text
 
 
 @pytest.mark.parametrize("text,names", [
@@ -43,8 +43,8 @@ def test_export_pseudonymizes_but_warehouse_keeps_originals(sample_db, tmp_path)
 def test_notebook_queries_pseudonymize_when_asked(sample_db, monkeypatch):
     import duckdb
 
-    from analysis.nb import PSEUDONYMIZE_ENV, query
-    from analysis.privacy import find_person_names, pseudonym
+    from analysis.outputs.nb import PSEUDONYMIZE_ENV, query
+    from analysis.outputs.privacy import find_person_names, pseudonym
 
     con = duckdb.connect(str(sample_db), read_only=True)
     sql = "select text from documents order by doc_id"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import segment
-from analysis.normalize import normalize_text
+from analysis.ingest.normalize import normalize_text
+from analysis.tokens import segment
 from analysis.vocab import header, load_lines
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,10 +13,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analysis import schema, warehouse
+from analysis import schema
+from analysis.build import document, incremental, orchestrate
+from analysis.build.orchestrate import build
 from analysis.cli import main as cli_main
-from analysis.normalize import compare_key
-from analysis.warehouse import BuildLocked, build, build_lock
+from analysis.ingest.normalize import compare_key
+from analysis.warehouse.db import BuildLocked, build_lock
 
 META_KEYS = ["unit_type", "province", "city", "district", "inspection_group", "inspection_start", "inspection_end",
              "feedback_date", "publish_date", "anonymized"]
@@ -192,7 +194,7 @@ def test_reader_keeps_working_during_rebuild(sample_corpus, tmp_path):
 KILL_SCRIPT = """
 import sys, time
 from pathlib import Path
-from analysis.warehouse import build
+from analysis.build.orchestrate import build
 build(Path(sys.argv[1]), Path(sys.argv[2]), full=True, quiet=True, workers=1,
       after_document=lambda i: (print("doc", i, flush=True), time.sleep(0.4)))
 """
@@ -270,7 +272,7 @@ def test_incremental_build_patches_documents_and_defers_comparisons(sample_corpu
     corpus = _copy_corpus(sample_corpus, tmp_path / "c")
     db = tmp_path / "w.duckdb"
     build(corpus, db, quiet=True, workers=1)
-    monkeypatch.setattr(warehouse, "REFRESH_FRACTION", 1.0)   # as in a large corpus: one notice is a small change
+    monkeypatch.setattr(orchestrate, "REFRESH_FRACTION", 1.0)   # as in a large corpus: one notice is a small change
     text = (corpus / "002_12b1316753024736.txt").read_text(encoding="utf-8")
     (corpus / "added.txt").write_text(text.replace("问题", "问题。补充核查", 2) + "\n新增测试段落。", encoding="utf-8")
     s = build(corpus, db, quiet=True, workers=1)
@@ -286,7 +288,7 @@ def test_incremental_build_patches_documents_and_defers_comparisons(sample_corpu
         c.execute("select count(*) from problems where doc_id = ?", [new_id]).fetchone()[0]
     assert c.execute("select count(*) from clusters where doc_id = ?", [new_id]).fetchone()[0] == 0   # deferred
     c.close()
-    from analysis.search import search
+    from analysis.outputs.search import search
 
     assert new_id in set(search(db, "补充核查", limit=50)["doc_id"])   # searchable at once
     info = _info(db)
@@ -295,7 +297,7 @@ def test_incremental_build_patches_documents_and_defers_comparisons(sample_corpu
     (corpus / "added.txt").unlink()
     build(corpus, db, quiet=True, workers=1)
     c = duckdb.connect(str(db), read_only=True)
-    for t in warehouse._doc_tables():
+    for t in incremental._doc_tables():
         assert c.execute(f'select count(*) from "{t}" where doc_id = ?', [new_id]).fetchone()[0] == 0, t
     assert c.execute(VOCAB_FROM_TOKENS).fetchone()[0] == 0
     c.close()
@@ -331,8 +333,8 @@ def test_unchanged_files_are_not_read_again(sample_corpus, tmp_path, monkeypatch
     db = tmp_path / "w.duckdb"
     build(corpus, db, quiet=True, workers=1)
     reads = []
-    real = warehouse.read_document
-    monkeypatch.setattr(warehouse, "read_document", lambda p, root: reads.append(p.name) or real(p, root))
+    real = document.read_document
+    monkeypatch.setattr(document, "read_document", lambda p, root: reads.append(p.name) or real(p, root))
     s = build(corpus, db, quiet=True, workers=1)
     assert s.reused == 5 and reads == []
     # same bytes written again (new times): read, recognised as unchanged, not parsed

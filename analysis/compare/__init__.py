@@ -13,6 +13,8 @@ from functools import cache
 
 import pandas as pd
 
+from analysis.vocab import load_lines
+
 DEFAULT_GROUP = "district"
 
 
@@ -48,7 +50,6 @@ PLACEHOLDER_CHARS = "placeholder_chars.txt"
 @cache
 def placeholder_chars() -> str:
     """The masking characters of anonymised notices (``analysis/data/placeholder_chars.txt``)."""
-    from analysis.vocab import load_lines
 
     return "".join(dict.fromkeys(c for line in load_lines(PLACEHOLDER_CHARS) for c in line))
 
@@ -72,7 +73,7 @@ _DROP_STATE: dict[str, object] = {}
 def drop_mask(codes):
     """For an array of code points: True where the character is whitespace or of Unicode category
     P* (punctuation), S* (symbols) or Z* (separators) — the characters that a token made only of is
-    dropped by the segmenter (:func:`analysis.segment.is_word_token`) and that a sentence key leaves
+    dropped by the segmenter (:func:`analysis.tokens.segment.is_word_token`) and that a sentence key leaves
     out. Classes are looked up once per distinct code point and remembered."""
     import sys
     import unicodedata

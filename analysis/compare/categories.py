@@ -42,8 +42,8 @@ import pandas as pd
 from scipy import sparse
 
 from analysis.compare import is_placeholder
-from analysis.compare.termcounts import TermCounts
-from analysis.segment import Engine, segment_text, stopwords
+from analysis.compare.termcounts import TermCounts, Tfidf, bags_counts
+from analysis.tokens.segment import Engine, segment_text, stopwords
 from analysis.vocab import load_json
 
 TAXONOMY = "categories.json"
@@ -283,7 +283,6 @@ def centroid_labels(
 
     Returns ``(key, cosine)`` per row, where keys are the distinct ``(category, sub)`` index pairs of
     labelled rows sorted by (category name, sub name); see :func:`centroid_keys`."""
-    from analysis.compare.termcounts import Tfidf
 
     n = tc.n_units
     key_of, keys = centroid_keys(category, sub)
@@ -372,11 +371,10 @@ def classify_problems(
     """Category of each problem: ``doc_id, problem_no, category, sub_category, rule, confidence``.
 
     ``problems`` has ``doc_id, problem_no, area, sub_area, heading, finding`` (others ignored;
-    missing text columns count as empty). ``tokens`` (from :func:`analysis.segment.tokenize_units`, rows with
+    missing text columns count as empty). ``tokens`` (from :func:`analysis.tokens.segment.tokenize_units`, rows with
     ``unit_kind == 'problem'`` and ``unit_no == problem_no``) is used for the centroid rule when given;
     otherwise heading + finding are segmented with ``engine``. Row order follows ``problems``.
     """
-    from analysis.compare.termcounts import bags_counts
 
     p = problems.reset_index(drop=True).copy()
     for col in ("area", "sub_area", "heading", "finding"):

@@ -35,7 +35,7 @@ silhouette NaN).
 
 Everything reads counts through :class:`analysis.compare.termcounts.TermCounts`, in blocks of
 ``batch_size`` units, so the same code runs on a token frame in memory (:func:`cluster_units`,
-:func:`district_similarity`) and on the warehouse (``analysis.corpus_stages``).
+:func:`district_similarity`) and on the warehouse (``analysis.build.stages``).
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ from sklearn.metrics.pairwise import euclidean_distances
 
 from analysis.compare import DEFAULT_GROUP, group_labels
 from analysis.compare.termcounts import KEY, TermCounts, Tfidf, bags_counts, drop_tokens, frame_counts
-from analysis.segment import StopLevel, stopwords
+from analysis.tokens.segment import StopLevel, stopwords
 
 RUN_COLUMNS = ["run_id", "unit_kind", "k", "silhouette", "chosen", "params"]
 CLUSTER_COLUMNS = ["run_id", "doc_id", "unit_kind", "unit_no", "cluster", "distance"]

@@ -33,7 +33,7 @@ from scipy.special import erfc
 
 from analysis.compare import DEFAULT_GROUP, group_labels
 from analysis.compare.termcounts import drop_tokens
-from analysis.segment import StopLevel, stopwords
+from analysis.tokens.segment import StopLevel, stopwords
 
 KEYNESS_COLUMNS = [
     "group",
@@ -259,7 +259,7 @@ def keyness(
 ) -> pd.DataFrame:
     """Keyness table (columns ``KEYNESS_COLUMNS``) of every group against the rest.
 
-    ``tokens`` is the output of :func:`analysis.segment.tokenize_units`. Rows are sorted by group,
+    ``tokens`` is the output of :func:`analysis.tokens.segment.tokenize_units`. Rows are sorted by group,
     then G² descending, then token. The definition is in ``result.attrs['comparison']``. Tokens made
     only of placeholder characters (``X``, ``XX``… of anonymised notices) are not counted.
     """

@@ -11,7 +11,7 @@ masked before the next step so nothing is counted twice):
    numerals followed by a classifier (``三次``, ``两名``, ``第一批``); lexicon terms that merely
    contain a numeral (``两个维护``, ``四个意识``) are masked first.
 
-On the tokens of :mod:`analysis.segment` (fast engine, domain lexicon):
+On the tokens of :mod:`analysis.tokens.segment` (fast engine, domain lexicon):
 
 5. ``n_units`` — mentions of responsible units: a run of consecutive tokens each tagged ``nt`` or
    ending in a unit suffix (街道, 社区, 办公室, 中心, 委员会, 党委, 工委, 支部, 科, 局, 办, 所,
@@ -30,7 +30,7 @@ densities per 100 characters can be computed instead.
 Computation (same counts, corpus scale): the expressions run once over a block of measures joined
 by line breaks (none of them can match across one), each led by a look-ahead on its possible first
 characters so the regex engine skips other positions; rules 5–6 read the measure's stored tokens
-(``tokens`` table, or :func:`analysis.segment.tokenize_units` for a frame) instead of segmenting
+(``tokens`` table, or :func:`analysis.tokens.segment.tokenize_units` for a frame) instead of segmenting
 again: every kept token is a run of the text's characters other than whitespace, punctuation and
 symbols (dropped tokens are made only of those), so the tokens align with the text by counting
 characters; two unit tokens are consecutive when no character separates them, and a token is
@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.compare import DEFAULT_GROUP, drop_mask, group_labels
-from analysis.segment import Engine, formulaic_words, lexicon, segment_text
+from analysis.tokens.segment import Engine, formulaic_words, lexicon, segment_text, tokenize_units
 
 SPECIFICITY_COLUMNS = [
     "doc_id",
@@ -323,7 +323,6 @@ def specificity_frame(keys: pd.DataFrame, counts: np.ndarray) -> pd.DataFrame:
 
 def measure_specificity(measures: pd.DataFrame, engine: Engine = "rjieba") -> pd.DataFrame:
     """Table ``measure_specificity``: one row per measure (columns ``SPECIFICITY_COLUMNS``)."""
-    from analysis.segment import tokenize_units
 
     texts = [t if isinstance(t, str) else "" for t in measures["text"]]
     units = pd.DataFrame({"doc_id": "m", "unit_kind": "measure", "unit_no": np.arange(len(texts)), "text": texts})

@@ -35,7 +35,7 @@ import phonenumbers
 from phonenumbers import geocoder
 
 from analysis.fastre import compile_fast
-from analysis.numerals import cn_to_int
+from analysis.genre.numerals import cn_to_int
 from analysis.vocab import load_table, package_file
 
 METADATA_FIELDS: list[str] = [

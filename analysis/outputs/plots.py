@@ -991,7 +991,7 @@ def keyness_chart(
     *group* defaults to a ``group`` column when present; *groups* selects/orders panels;
     *count* defaults to ``count`` or ``count_target`` (as in ``analysis.compare.keyness``).
     At most *max_groups* panels are drawn (the first in order; None = all); a footnote says how
-    many were left out. Select the groups in SQL first for large tables (:func:`analysis.nb.keyness_top`).
+    many were left out. Select the groups in SQL first for large tables (:func:`analysis.outputs.nb.keyness_top`).
     """
     if _empty(df):
         return _no_data_figure(title, subtitle)
@@ -1187,7 +1187,7 @@ def box_by_group(
     into one "其他 N 组" box drawn last (named *other* when the input already has such a bucket).
 
     *stats* takes precomputed statistics instead (one row per *group* with columns ``n, q1, med,
-    q3, whislo, whishi``, as :func:`analysis.nb.box_data` computes them in SQL); *df* then holds only
+    q3, whislo, whishi``, as :func:`analysis.outputs.nb.box_data` computes them in SQL); *df* then holds only
     the points to draw (a sample is fine, or None) and *overall_median* the median of all values.
     """
     if stats is not None:

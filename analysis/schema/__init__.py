@@ -216,6 +216,35 @@ _t(Table("build_info", "How and from what the warehouse was built.", (
 
 _GROUP_NAME = "coalesce(nullif(district, ''), nullif(unit, ''), regexp_replace(source_file, '\\.[^.]*$', ''))"
 
+# Body of ``create view district_discipline as <this>`` over ``discipline_actions`` and ``documents``:
+# one row per document and action (top-level rows only, parent is null); the summary total when the
+# notice states one (sum of its summary rows, basis 'summary'), else the sum of its mentions (basis
+# 'mentions'). ``unit`` is the document's inspected unit; the unit of the count is ``count_unit``.
+DISTRICT_DISCIPLINE_SQL: str = """
+with top_rows as (
+    select * from discipline_actions where parent is null
+),
+per_action as (
+    select doc_id, action,
+           min(action_group) as action_group,
+           min(form) as form,
+           count(*) filter (where scope = 'summary') as n_summary,
+           sum("count") filter (where scope = 'summary') as summary_count,
+           sum("count") filter (where scope = 'mention') as mention_count,
+           mode(unit) filter (where scope = 'summary') as summary_unit,
+           mode(unit) filter (where scope = 'mention') as mention_unit
+    from top_rows
+    group by doc_id, action
+)
+select p.doc_id, d.province, d.city, d.district, d.unit,
+       p.action, p.action_group, p.form,
+       cast(case when p.n_summary > 0 then p.summary_count else p.mention_count end as bigint) as "count",
+       case when p.n_summary > 0 then p.summary_unit else p.mention_unit end as count_unit,
+       case when p.n_summary > 0 then 'summary' else 'mentions' end as basis
+from per_action p
+left join documents d on d.doc_id = p.doc_id
+"""
+
 VIEWS: dict[str, tuple[str, str]] = {
     "document_groups": (
         "The group each notice is compared in (keyness, similarity, boilerplate, clusters by place): its district, "
@@ -238,6 +267,10 @@ VIEWS: dict[str, tuple[str, str]] = {
                   from parse_warnings w where w.doc_id = d.doc_id) as warnings
         from documents d left join parse_coverage c using (doc_id)
         """),
+    "district_discipline": (
+        "Per document and action the count to report: the summary total where the notice states one, else the "
+        "sum of mentions (column basis).",
+        DISTRICT_DISCIPLINE_SQL),
 }
 
 _t(Table("parse_coverage", "Per document: rectification-section characters and the share inside problems.", (

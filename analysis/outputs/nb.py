@@ -21,7 +21,10 @@ from typing import NamedTuple
 import duckdb
 import pandas as pd
 
-from analysis.warehouse import DEFAULT_DB, connect_readonly
+from analysis.outputs.plots import export_figure
+from analysis.outputs.privacy import pseudonymize_text
+from analysis.paths import DEFAULT_DB
+from analysis.warehouse.db import connect_readonly
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,7 +57,6 @@ class Exporter:
         self.hash = corpus_hash(con)
 
     def save(self, fig, name: str, data: pd.DataFrame, query: str | None = None, **params) -> dict[str, Path]:
-        from analysis.plots import export_figure
 
         return export_figure(fig, name, data, params={**self.params, **params}, query=query,
                              corpus_hash=self.hash, outdir=self.outdir)
@@ -71,7 +73,6 @@ def query(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) 
     """
     df = con.execute(sql, params or []).df()
     if os.environ.get(PSEUDONYMIZE_ENV) == "1":
-        from analysis.privacy import pseudonymize_text
 
         for c in df.columns:
             if df[c].dtype == object:

@@ -1,6 +1,6 @@
 """Discipline counts and stated figures of one notice (pure functions, no file I/O).
 
-Input text is always the output of :func:`analysis.normalize.normalize_text`, so digits are
+Input text is always the output of :func:`analysis.ingest.normalize.normalize_text`, so digits are
 half-width and clause punctuation is full-width (，；：（）！？). Every phrasing the rules use
 (action words, governing verbs, roles, negation and policy contexts, figure patterns) lives in the
 versioned data files ``analysis/data/discipline_actions.csv`` and ``analysis/data/stated_figures.csv``;
@@ -38,7 +38,7 @@ import pandas as pd
 
 from analysis.fastre import compile_fast as _fast
 from analysis.fastre import required_text
-from analysis.numerals import cn_to_int
+from analysis.genre.numerals import cn_to_int
 from analysis.vocab import load_table
 
 DISCIPLINE_FILE = "discipline_actions.csv"
@@ -52,35 +52,6 @@ STATED_COLUMNS: list[str] = [
     "doc_id", "row_no", "figure", "label", "value", "unit", "raw_value", "raw_unit", "problem_no",
     "sentence", "char_start", "char_end",
 ]
-
-# Body of ``create view district_discipline as <this>`` over ``discipline_actions`` and ``documents``:
-# one row per document and action (top-level rows only, parent is null); the summary total when the
-# notice states one (sum of its summary rows, basis 'summary'), else the sum of its mentions (basis
-# 'mentions'). ``unit`` is the document's inspected unit; the unit of the count is ``count_unit``.
-DISTRICT_DISCIPLINE_SQL: str = """
-with top_rows as (
-    select * from discipline_actions where parent is null
-),
-per_action as (
-    select doc_id, action,
-           min(action_group) as action_group,
-           min(form) as form,
-           count(*) filter (where scope = 'summary') as n_summary,
-           sum("count") filter (where scope = 'summary') as summary_count,
-           sum("count") filter (where scope = 'mention') as mention_count,
-           mode(unit) filter (where scope = 'summary') as summary_unit,
-           mode(unit) filter (where scope = 'mention') as mention_unit
-    from top_rows
-    group by doc_id, action
-)
-select p.doc_id, d.province, d.city, d.district, d.unit,
-       p.action, p.action_group, p.form,
-       cast(case when p.n_summary > 0 then p.summary_count else p.mention_count end as bigint) as "count",
-       case when p.n_summary > 0 then p.summary_unit else p.mention_unit end as count_unit,
-       case when p.n_summary > 0 then 'summary' else 'mentions' end as basis
-from per_action p
-left join documents d on d.doc_id = p.doc_id
-"""
 
 _NUM = r"\d+|[零〇一二两三四五六七八九十百千]+"
 

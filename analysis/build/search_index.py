@@ -17,10 +17,7 @@ segments free text first.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
-import pandas as pd
 
 K1, B = 1.2, 0.75
 IGNORE = r"""[0-9!@#$%^&*()_+={}\[\]:;<>,.?~\\/\|'"`-]+"""   # the fts extension's default ignore pattern
@@ -103,34 +100,7 @@ def add_documents(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> None:
     con.execute(MACRO_SQL)
 
 
-def load_fts(con: duckdb.DuckDBPyConnection) -> None:
-    """Load DuckDB's full-text-search extension from the PyPI package (offline); the tests use it as the
-    reference the BM25 macro must agree with."""
-    try:
-        con.execute("load fts")
-        return
-    except duckdb.Error:
-        pass
-    import duckdb_extensions
-
-    duckdb_extensions.import_extension("fts", con=con)
-    con.execute("load fts")
 
 
-def query_tokens(text: str) -> str:
-    """Segment a free-text query the way the index was built; returns space-joined tokens."""
-    from analysis.segment import is_word_token, segment_text
-
-    return " ".join(t for t, _ in segment_text(text) if is_word_token(t))
 
 
-def search(db: Path, text: str, limit: int = 20) -> pd.DataFrame:
-    """Ranked problems and measures for ``text`` with document, problem, sentence and offsets."""
-    from analysis.warehouse import connect_readonly
-
-    con = connect_readonly(db)
-    try:
-        q = query_tokens(text) or text
-        return con.execute("select * exclude (text) from search_units(?) limit ?", [q, int(limit)]).df()
-    finally:
-        con.close()

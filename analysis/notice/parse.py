@@ -1,6 +1,6 @@
 """Notice structure parser: sections, problem areas, problems and measures, with offsets.
 
-Input is the stored normalised text of one notice (see :mod:`analysis.normalize`); output is
+Input is the stored normalised text of one notice (see :mod:`analysis.ingest.normalize`); output is
 plain rows whose ``char_start``/``char_end`` index that text, so
 ``text[char_start:char_end]`` is the unit. The parser never opens a file.
 
@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from analysis.numerals import cn_to_int
+from analysis.genre.numerals import cn_to_int
 from analysis.vocab import load_lines, load_table
 
 MAX_QUOTED_CHARS = 300  # longest quoted problem statement looked for (published ones are under 50)

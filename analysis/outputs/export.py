@@ -9,7 +9,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from analysis.warehouse import connect_readonly
+from analysis.outputs.privacy import corpus_names, pseudonymize_frame
+from analysis.warehouse.db import connect_readonly
 
 PARTITIONED = {"documents", "problems", "measures", "discipline_actions", "stated_figures", "sections"}
 
@@ -26,13 +27,11 @@ def export_parquet(db: Path, out: Path, *, pseudonymize: bool = False) -> list[P
             "and table_schema = 'main' order by 1").fetchall()]
         names: set[str] = set()
         if pseudonymize:
-            from analysis.privacy import corpus_names
 
             names = corpus_names(con)
         for t in tables:
             rel_sql = f'select * from "{t}"'
             if pseudonymize:
-                from analysis.privacy import pseudonymize_frame
 
                 con.register("_pseudo", pseudonymize_frame(con.execute(rel_sql).df(), names))
                 rel_sql = "select * from _pseudo"

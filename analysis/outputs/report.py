@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from analysis.warehouse import connect_readonly
+from analysis.warehouse.db import connect_readonly
 
 MAX_SUMMARY_LINES = 40  # beyond this many districts the summary lists provinces
 

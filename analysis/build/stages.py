@@ -17,6 +17,7 @@ Every sample size and bound is in the stage's ``analysis_runs`` parameters.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import duckdb
 import numpy as np
@@ -26,6 +27,14 @@ import pyarrow.compute as pc
 from scipy import sparse
 
 from analysis import schema
+from analysis.build.search_index import build_search_index
+from analysis.compare.boilerplate import boilerplate_counts
+from analysis.compare.categories import RuleLabels, centroid_labels, finish_labels, rule_labels, taxonomy
+from analysis.compare.clustering import GroupProfiles, cluster_counts, group_profiles, similarity_order
+from analysis.compare.keyness import DIRECTIONS, describe_comparison, keyness_arrays
+from analysis.compare.specificity import MARKER_COLUMNS, markers, specificity_score, token_flags
+from analysis.compare.termcounts import Tfidf, duckdb_counts, register_words, token_filter_sql
+from analysis.tokens.segment import stopwords
 
 GROUP_SQL = 'select doc_id, "group", district, city, province from document_groups'  # view in analysis.schema
 
@@ -155,9 +164,6 @@ def stage_vocabulary(con: duckdb.DuckDBPyConnection) -> None:
 def stage_categories(con: duckdb.DuckDBPyConnection) -> None:
     """Rules 1–2 on blocks of problems (vectorised), then the centroid rule over the problems' term
     counts read from DuckDB in blocks (see :mod:`analysis.compare.categories`)."""
-    from analysis.compare.categories import RuleLabels, centroid_labels, finish_labels, rule_labels, taxonomy
-    from analysis.compare.termcounts import duckdb_counts
-    from analysis.segment import stopwords
 
     p = PARAMS["categories"]
     con.execute("delete from problem_categories")
@@ -192,9 +198,6 @@ def stage_categories(con: duckdb.DuckDBPyConnection) -> None:
 def stage_clusters(con: duckdb.DuckDBPyConnection) -> None:
     """Clusters of measures and problems; district similarity from the measures' TF-IDF profiles, summed
     during the clustering's assignment pass when both use the same TF-IDF."""
-    from analysis.compare.clustering import GroupProfiles, cluster_counts
-    from analysis.compare.termcounts import Tfidf, duckdb_counts
-    from analysis.segment import stopwords
 
     p = PARAMS["clusters"]
     s = PARAMS["similarity"]
@@ -229,7 +232,6 @@ def stage_clusters(con: duckdb.DuckDBPyConnection) -> None:
         finally:
             tc.close()
     if not sim_done:
-        from analysis.compare.clustering import group_profiles
 
         tc = duckdb_counts(con, s["unit_kind"], stopwords(s["stopword_level"]))
         try:
@@ -250,7 +252,6 @@ def stage_clusters(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _similarity(con: duckdb.DuckDBPyConnection, prof, names: np.ndarray, s: dict) -> None:
-    from analysis.compare.clustering import similarity_order
 
     con.execute("delete from district_similarity")
     if prof is None or len(names) == 0:
@@ -264,9 +265,6 @@ def _similarity(con: duckdb.DuckDBPyConnection, prof, names: np.ndarray, s: dict
 
 
 def stage_keyness(con: duckdb.DuckDBPyConnection) -> None:
-    from analysis.compare.keyness import DIRECTIONS, describe_comparison, keyness_arrays
-    from analysis.compare.termcounts import register_words, token_filter_sql
-    from analysis.segment import stopwords
 
     p = PARAMS["keyness"]
     stop_t = register_words(con, stopwords(p["stopword_level"]))
@@ -305,7 +303,6 @@ def stage_keyness(con: duckdb.DuckDBPyConnection) -> None:
 def stage_boilerplate(con: duckdb.DuckDBPyConnection) -> None:
     """Sentence keys hashed block by block of notices (numpy), exact sharing over every sentence,
     MinHash LSH near-duplicates over a bounded set of keys (see :mod:`analysis.compare.boilerplate`)."""
-    from analysis.compare.boilerplate import boilerplate_counts
 
     p = PARAMS["boilerplate"]
     con.execute("create or replace temp table _bp_docs as select (row_number() over (order by doc_id) - 1)::integer "
@@ -354,7 +351,6 @@ def stage_specificity(con: duckdb.DuckDBPyConnection) -> None:
     rules on the measure's stored tokens (their attributes computed once per distinct token and POS)
     — see :mod:`analysis.compare.specificity`. No measure is segmented again unless its tokens do not
     align with its text."""
-    from analysis.compare.specificity import MARKER_COLUMNS, markers, specificity_score, token_flags
 
     p = PARAMS["specificity"]
     con.execute("delete from measure_specificity")
@@ -402,17 +398,17 @@ def stage_specificity(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def stage_search(con: duckdb.DuckDBPyConnection) -> None:
-    from analysis.search import build_search_index
 
     build_search_index(con)
 
 
-STAGES = [
-    ("vocabulary", "analysis.corpus_stages:stage_vocabulary"),
-    ("categories", "analysis.corpus_stages:stage_categories"),
-    ("clusters", "analysis.corpus_stages:stage_clusters"),
-    ("keyness", "analysis.corpus_stages:stage_keyness"),
-    ("boilerplate", "analysis.corpus_stages:stage_boilerplate"),
-    ("specificity", "analysis.corpus_stages:stage_specificity"),
-    ("search", "analysis.corpus_stages:stage_search"),
+STAGES: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
+    ("vocabulary", stage_vocabulary),
+    ("categories", stage_categories),
+    ("clusters", stage_clusters),
+    ("keyness", stage_keyness),
+    ("boilerplate", stage_boilerplate),
+    ("specificity", stage_specificity),
+    ("search", stage_search),
 ]
+"""The corpus-wide stages in the order the build runs them."""

@@ -19,7 +19,7 @@ visible characters, and texts that are not Chinese prose (no Chinese character a
 few common ones: random bytes or a wrong encoding). Two repairs are made instead, each with a
 warning: line-by-line decoding of mixed UTF-8/GB18030 files, and a text that is one passage
 repeated several times (a concatenation error) keeps one copy. Invisible characters are
-removed later by :mod:`analysis.normalize`.
+removed later by :mod:`analysis.ingest.normalize`.
 
 ``doc_id`` is the first 16 hex digits of the SHA-256 of the file's bytes: stable across rebuilds
 and renames, and identical content under two names collapses to one document (the second file
@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from analysis.normalize import normalize_text
+from analysis.ingest.normalize import normalize_text
 from analysis.vocab import load_table
 
 SUPPORTED = {".txt", ".text", ".html", ".htm", ".docx"}

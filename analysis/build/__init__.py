@@ -1,0 +1,1 @@
+"""The build: per-document pipeline, orchestration, incremental updates and corpus-wide stages."""

@@ -1,0 +1,1 @@
+"""Genre concepts of the notices, each defined once: numerals, sentences, enumerators, book titles, dates."""

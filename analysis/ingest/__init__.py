@@ -1,0 +1,1 @@
+"""Corpus files → decoded, normalised notice text (the only stage that reads the corpus)."""

@@ -1,0 +1,1 @@
+"""What researchers see: notebook helpers, charts, reports, exports and search."""

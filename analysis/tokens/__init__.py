@@ -1,0 +1,1 @@
+"""Notice units → tokens: the lexicon-aware segmenter, stopwords and the vocabulary."""

@@ -1,0 +1,1 @@
+"""Opening the warehouse: read-only connections, the build lock, DDL and inserts."""
