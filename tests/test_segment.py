@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from analysis import paths
 from analysis.ingest.normalize import normalize_text
 from analysis.tokens import segment
 from analysis.vocab import header, load_lines
@@ -74,7 +75,8 @@ def test_cache_dir_from_env(monkeypatch, tmp_path):
     monkeypatch.setenv("ANALYSIS_CACHE_DIR", str(tmp_path))
     assert segment.cache_dir() == tmp_path
     monkeypatch.delenv("ANALYSIS_CACHE_DIR")
-    assert segment.cache_dir() == Path(".cache") / "jieba"
+    # the default is anchored at the repository, not at the working directory
+    assert segment.cache_dir() == paths.REPO_ROOT / ".cache" / "jieba"
 
 
 def test_reference_engine_is_a_private_tokenizer():

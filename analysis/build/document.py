@@ -18,7 +18,7 @@ from analysis.notice import extract, metadata
 from analysis.notice.parse import parse_notice
 from analysis.paths import PACKAGE_DIR
 from analysis.tokens.segment import tokenize_texts
-from analysis.warehouse.db import _arrow_table, _table_columns
+from analysis.warehouse.db import arrow_table
 
 PER_DOC_TABLES = ["documents", "sections", "problems", "measures", "parse_warnings", "parse_coverage",
                   "discipline_actions", "stated_figures", "tokens"]
@@ -113,9 +113,21 @@ def process_document(raw: RawDoc, manifest_row: dict | None, fingerprint: str) -
 
 
 def _columns(table: str, rows: list[dict], doc_id: str) -> dict[str, list]:
-    """Rows (dicts) of one document as the table's column lists, doc_id filled in."""
+    """Rows (dicts) of one document as the table's column lists, doc_id filled in.
+
+    A key the table does not declare, or a missing key of a NOT NULL column, is an error (a typo
+    would otherwise drop a value silently); an absent nullable key is NULL.
+    """
+    t = schema.TABLES[table]
+    declared = set(t.column_names)
+    required = {c.name for c in t.columns if c.not_null} - {"doc_id"}
+    for r in rows:
+        if not declared.issuperset(r) or not required.issubset(r):
+            unknown = sorted(set(r) - declared)
+            missing = sorted(required - set(r))
+            raise schema.SchemaError(f"row for table {table}: unknown key(s) {unknown}, missing key(s) {missing}")
     out: dict[str, list] = {}
-    for c in _table_columns(table):
+    for c in t.column_names:
         out[c] = [doc_id] * len(rows) if c == "doc_id" else [r.get(c) for r in rows]
     return out
 
@@ -194,7 +206,7 @@ def _process_job(args: tuple) -> tuple[str, dict | str]:
     raw, man, fp = args
     try:
         res = process_document(raw, man, fp)
-        out: dict = {t: _arrow_table(t, res[t]) for t in PER_DOC_TABLES}
+        out: dict = {t: arrow_table(t, res[t]) for t in PER_DOC_TABLES}
         out["_seconds"] = res["_seconds"]
         return raw.doc_id, out
     except Exception as e:  # one bad notice must not stop the corpus

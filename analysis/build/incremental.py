@@ -12,6 +12,7 @@ from analysis import schema
 from analysis.build.search_index import add_documents
 from analysis.compare.categories import classify_problems
 from analysis.compare.specificity import measure_specificity
+from analysis.warehouse.db import doc_id_list, insert_frame
 
 
 @dataclass
@@ -60,13 +61,6 @@ def _doc_tables() -> list[str]:
     return [t.name for t in schema.TABLES.values() if "doc_id" in t.column_names and t.name != "load_issues"]
 
 
-def _id_list(ids: list[str]) -> str:
-    # doc ids are 16 hex digits (checked), so a literal list is safe; DuckDB filters it far faster
-    # than a join against a registered frame
-    assert all(len(i) == 16 and all(c in "0123456789abcdef" for c in i) for i in ids)
-    return ", ".join(f"'{i}'" for i in ids)
-
-
 _VOCAB_DELTA = """insert into _vocab_delta
 select token, {sign} count(*), {sign} count(distinct doc_id), {sign} count(distinct (doc_id, unit_kind, unit_no))
 from tokens where doc_id in ({ids}) group by token"""
@@ -75,7 +69,7 @@ from tokens where doc_id in ({ids}) group by token"""
 def _drop_documents(con: duckdb.DuckDBPyConnection, ids: list[str]) -> None:
     """Remove documents' rows everywhere, first subtracting their tokens from the vocabulary delta."""
     for k in range(0, len(ids), 1000):
-        chunk = _id_list(ids[k:k + 1000])
+        chunk = doc_id_list(ids[k:k + 1000])
         con.execute(_VOCAB_DELTA.format(sign="-", ids=chunk))
         for t in _doc_tables():
             con.execute(f'delete from "{t}" where doc_id in ({chunk})')
@@ -83,7 +77,7 @@ def _drop_documents(con: duckdb.DuckDBPyConnection, ids: list[str]) -> None:
 
 def _add_vocabulary(con: duckdb.DuckDBPyConnection, ids: list[str]) -> None:
     for k in range(0, len(ids), 1000):
-        con.execute(_VOCAB_DELTA.format(sign="", ids=_id_list(ids[k:k + 1000])))
+        con.execute(_VOCAB_DELTA.format(sign="", ids=doc_id_list(ids[k:k + 1000])))
 
 
 def _apply_vocabulary_delta(con: duckdb.DuckDBPyConnection) -> None:
@@ -113,15 +107,15 @@ def _update_for_new_documents(con: duckdb.DuckDBPyConnection, ids: list[str]) ->
     """
 
     for k in range(0, len(ids), 1000):
-        chunk = _id_list(ids[k:k + 1000])
+        chunk = doc_id_list(ids[k:k + 1000])
         measures = con.execute(f"select doc_id, problem_no, measure_no, text from measures where doc_id in ({chunk}) "
                                "order by doc_id, problem_no, measure_no").df()
         if len(measures):
-            schema.insert_frame(con, "measure_specificity", measure_specificity(measures))
+            insert_frame(con, "measure_specificity", measure_specificity(measures))
         problems = con.execute(f"select doc_id, problem_no, area, sub_area, heading, finding from problems "
                                f"where doc_id in ({chunk}) order by doc_id, problem_no").df()
         if len(problems):
             toks = con.execute(f"select doc_id, unit_kind, unit_no, position, token, pos from tokens where doc_id in "
                                f"({chunk}) and unit_kind = 'problem' order by doc_id, unit_no, position").df()
-            schema.insert_frame(con, "problem_categories", classify_problems(problems, toks))
+            insert_frame(con, "problem_categories", classify_problems(problems, toks))
 

@@ -19,34 +19,8 @@ from __future__ import annotations
 
 import duckdb
 
-K1, B = 1.2, 0.75
-IGNORE = r"""[0-9!@#$%^&*()_+={}\[\]:;<>,.?~\\/\|'"`-]+"""   # the fts extension's default ignore pattern
-
-
-def _terms_sql(expr: str) -> str:
-    """SQL splitting ``expr`` into terms as the fts extension does (may yield empty strings)."""
-    pattern = IGNORE.replace("'", "''")
-    return f"unnest(string_split_regex(regexp_replace(lower({expr}), '{pattern}', ' ', 'g'), '\\s+'))"
-
-
-MACRO_SQL = f"""
-create or replace macro search_units(q) as table
-with qterms as (select distinct term from (select {_terms_sql('q')} as term) where term <> ''),
-     stats as (select count(*)::double as n, avg(n_terms) as avgdl from search_index),
-     hits as (select t.unit_id, t.term, t.tf from search_terms t semi join qterms using (term)),
-     df as (select term, count(*)::double as df from hits group by term),
-     scored as (
-       select h.unit_id, sum(log10((stats.n - df.df + 0.5) / (df.df + 0.5) + 1)
-                            * h.tf * ({K1} + 1) / (h.tf + {K1} * (1 - {B} + {B} * s.n_terms / stats.avgdl))) as score
-       from hits h join df using (term) join search_index s using (unit_id), stats
-       group by h.unit_id)
-select s.doc_id, d.source_file, d.district, s.unit_kind, s.problem_no, s.measure_no, c.score,
-       coalesce(nullif(regexp_extract(s.text, '[^。！？\\n]*' || split_part(q, ' ', 1) || '[^。！？\\n]*[。！？]?'), ''),
-                left(s.text, 120)) as sentence,
-       s.char_start, s.char_end, s.text
-from scored c join search_index s using (unit_id) join documents d using (doc_id)
-order by c.score desc, s.doc_id, s.unit_id
-"""
+from analysis.schema import MACROS, terms_sql
+from analysis.warehouse.db import doc_id_list
 
 _UNITS_SQL = """
 insert into search_index (unit_id, doc_id, unit_kind, problem_no, measure_no, unit_no, text, char_start, char_end,
@@ -75,7 +49,7 @@ def _index(con: duckdb.DuckDBPyConnection, doc_filter: str | None) -> None:
     new = f"where doc_id in ({doc_filter})" if doc_filter else ""
     con.execute(f"""insert into search_terms (unit_id, doc_id, term, tf)
         select unit_id, any_value(doc_id), term, count(*)::integer
-        from (select unit_id, doc_id, {_terms_sql('tokens')} as term from search_index {new})
+        from (select unit_id, doc_id, {terms_sql('tokens')} as term from search_index {new})
         where term <> '' group by unit_id, term""")
     con.execute(f"""update search_index s set n_terms = c.n from
         (select unit_id, sum(tf)::integer as n from search_terms {new} group by unit_id) c
@@ -87,17 +61,16 @@ def build_search_index(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("delete from search_terms")
     con.execute("delete from search_index")
     _index(con, None)
-    con.execute(MACRO_SQL)
+    con.execute(MACROS["search_units"].sql)
 
 
 def add_documents(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> None:
     """Index the units of newly loaded documents (an incremental build; their old rows are gone)."""
     if not doc_ids:
         return
-    assert all(len(i) == 16 and all(c in "0123456789abcdef" for c in i) for i in doc_ids)
     for k in range(0, len(doc_ids), 1000):
-        _index(con, ", ".join(f"'{i}'" for i in doc_ids[k:k + 1000]))
-    con.execute(MACRO_SQL)
+        _index(con, doc_id_list(doc_ids[k:k + 1000]))
+    con.execute(MACROS["search_units"].sql)
 
 
 

@@ -28,27 +28,18 @@ from scipy import sparse
 
 from analysis import schema
 from analysis.build.search_index import build_search_index
+from analysis.build.termcounts import duckdb_counts, register_words, token_filter_sql
 from analysis.compare.boilerplate import boilerplate_counts
 from analysis.compare.categories import RuleLabels, centroid_labels, finish_labels, rule_labels, taxonomy
 from analysis.compare.clustering import GroupProfiles, cluster_counts, group_profiles, similarity_order
 from analysis.compare.keyness import DIRECTIONS, describe_comparison, keyness_arrays
+from analysis.compare.params import PARAMS, k_values
 from analysis.compare.specificity import MARKER_COLUMNS, markers, specificity_score, token_flags
-from analysis.compare.termcounts import Tfidf, duckdb_counts, register_words, token_filter_sql
+from analysis.compare.termcounts import Tfidf
 from analysis.tokens.segment import stopwords
+from analysis.warehouse.db import insert_frame, insert_sql
 
 GROUP_SQL = 'select doc_id, "group", district, city, province from document_groups'  # view in analysis.schema
-
-PARAMS = {
-    "categories": {"engine": "rjieba", "batch_size": 50_000},
-    "clusters": {"k_range": [2, 12], "stopword_level": "formulaic", "min_df": 2, "random_state": 0, "n_init": 1,
-                 "fit_sample": 10_000, "silhouette_sample": 3000, "batch_size": 50_000},
-    "keyness": {"unit_kind": "measure", "stopword_level": "function", "min_count": 5, "group": "district"},
-    "boilerplate": {"unit": "document text", "group": "district", "threshold": 0.7, "min_chars": 10, "min_docs": 2,
-                    "num_perm": 128, "seed": 1, "lsh_max_keys": 50_000, "max_bucket": 200, "batch_docs": 500},
-    "specificity": {"batch_size": 20_000},
-    "similarity": {"unit_kind": "measure", "stopword_level": "formulaic", "min_df": 2, "batch_size": 50_000,
-                   "optimal_order_max": 1000},
-}
 
 SIMILARITY_DESCRIPTION = ("cosine between district TF-IDF profiles (mean of their measures' vectors), average-linkage "
                           "leaf order, optimal leaf ordering up to optimal_order_max groups "
@@ -57,22 +48,13 @@ SIMILARITY_DESCRIPTION = ("cosine between district TF-IDF profiles (mean of thei
 
 def _write(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> None:
     con.execute(f'delete from "{table}"')
-    schema.insert_frame(con, table, df)
+    insert_frame(con, table, df)
 
 
 def _record(con: duckdb.DuckDBPyConnection, stage: str, params: dict, description: str = "") -> None:
     con.execute("delete from analysis_runs where stage = ?", [stage])
     con.execute("insert into analysis_runs values (?, ?, ?)", [stage, json.dumps(params, ensure_ascii=False,
                                                                                 sort_keys=True), description])
-
-
-def _insert_arrow(con: duckdb.DuckDBPyConnection, sql: str, table: pa.Table) -> None:
-    """Run ``sql`` with ``table`` registered as ``_arrow``."""
-    con.register("_arrow", table)
-    try:
-        con.execute(sql)
-    finally:
-        con.unregister("_arrow")
 
 
 def _codes(con: duckdb.DuckDBPyConnection, table: str, column: str) -> tuple[str, np.ndarray]:
@@ -107,7 +89,7 @@ def _write_similarity(con: duckdb.DuckDBPyConnection, names: np.ndarray, cos: np
     for s in range(0, m, chunk):
         ia = np.repeat(leaves[s : s + chunk], m)
         ib = np.tile(leaves, len(leaves[s : s + chunk]))
-        _insert_arrow(con, "insert into district_similarity (group_a, group_b, cosine, order_a, order_b) "
+        insert_sql(con, "insert into district_similarity (group_a, group_b, cosine, order_a, order_b) "
                       "select group_a, group_b, cosine, order_a, order_b from _arrow", pa.table({
                           "group_a": pa.DictionaryArray.from_arrays(pa.array(ia.astype(np.int32)), dictionary),
                           "group_b": pa.DictionaryArray.from_arrays(pa.array(ib.astype(np.int32)), dictionary),
@@ -155,7 +137,7 @@ def stage_vocabulary(con: duckdb.DuckDBPyConnection) -> None:
         doc_freq += np.bincount(docs.indices, minlength=n)
     con.execute(f"drop table {name}")
     order = np.lexsort((np.arange(n), -freq))
-    _insert_arrow(con, "insert into vocabulary (token, freq, doc_freq, unit_freq) "
+    insert_sql(con, "insert into vocabulary (token, freq, doc_freq, unit_freq) "
                   "select token, freq, doc_freq, unit_freq from _arrow",
                   pa.table({"token": pa.array(list(vocab[order]), pa.string()), "freq": pa.array(freq[order]),
                             "doc_freq": pa.array(doc_freq[order]), "unit_freq": pa.array(unit_freq[order])}))
@@ -185,7 +167,7 @@ def stage_categories(con: duckdb.DuckDBPyConnection) -> None:
             finally:
                 tc.close()
         out = finish_labels(rules, key, cosine)
-        _insert_arrow(con, """insert into problem_categories (doc_id, problem_no, category, sub_category, rule,
+        insert_sql(con, """insert into problem_categories (doc_id, problem_no, category, sub_category, rule,
                                                               confidence)
             select p.doc_id, p.problem_no, a.category, a.sub_category, a.rule, a.confidence
             from (select doc_id, problem_no, (row_number() over (order by doc_id, problem_no) - 1)::integer as u
@@ -213,14 +195,14 @@ def stage_clusters(con: duckdb.DuckDBPyConnection) -> None:
             if (kind, p["stopword_level"], p["min_df"]) == (s["unit_kind"], s["stopword_level"], s["min_df"]):
                 codes, names = _unit_groups(con, tc.table)
                 profiles = (GroupProfiles(codes, len(names), len(Tfidf.fit(tc, p["min_df"]).vocab)), names)
-            res = cluster_counts(tc, kind, range(p["k_range"][0], p["k_range"][1] + 1),
+            res = cluster_counts(tc, kind, k_values(p),
                                  stopword_level=p["stopword_level"], min_df=p["min_df"],
                                  random_state=p["random_state"], n_init=p["n_init"], fit_sample=p["fit_sample"],
                                  silhouette_sample=p["silhouette_sample"], batch_size=p["batch_size"],
                                  on_block=profiles[0].add if profiles else None)
             runs.append(res.cluster_runs)
             terms.append(res.cluster_terms)
-            _insert_arrow(con, f"""insert into clusters (run_id, doc_id, unit_kind, unit_no, cluster, distance)
+            insert_sql(con, f"""insert into clusters (run_id, doc_id, unit_kind, unit_no, cluster, distance)
                 select '{res.run_id}', t.doc_id, '{kind}', t.unit_no, a.cluster, a.distance
                 from {tc.table} t join _arrow a using (u) order by t.u""",
                           pa.table({"u": pa.array(np.arange(tc.n_units, dtype=np.int32)),
@@ -296,7 +278,7 @@ def stage_keyness(con: duckdb.DuckDBPyConnection) -> None:
                                                      pa.array(list(names), pa.string()))
         del out
         names = ", ".join(f'"{c}"' for c in schema.TABLES["keyness"].column_names)
-        _insert_arrow(con, f"insert into keyness ({names}) select {names} from _arrow", pa.table(cols))
+        insert_sql(con, f"insert into keyness ({names}) select {names} from _arrow", pa.table(cols))
     _record(con, "keyness", p, describe_comparison(p["group"], p["stopword_level"], p["min_count"]))
 
 
@@ -335,7 +317,7 @@ def stage_boilerplate(con: duckdb.DuckDBPyConnection) -> None:
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(res.n_sentences > 0, res.n_shared / np.maximum(res.n_sentences, 1), np.nan)
     con.execute("delete from boilerplate")
-    _insert_arrow(con, "insert into boilerplate (doc_id, n_sentences, n_shared, share) "
+    insert_sql(con, "insert into boilerplate (doc_id, n_sentences, n_shared, share) "
                   "select doc_id, n_sentences, n_shared, share from _arrow",
                   pa.table({"doc_id": pa.array(list(doc_ids), pa.string()),
                             "n_sentences": pa.array(res.n_sentences.astype(np.int32)),
@@ -392,7 +374,7 @@ def stage_specificity(con: duckdb.DuckDBPyConnection) -> None:
         out.append(pa.table(cols))
     con.execute("drop table _spec_flags")
     for t in out:
-        _insert_arrow(con, "insert into measure_specificity select * from _arrow", t)
+        insert_sql(con, "insert into measure_specificity select * from _arrow", t)
     _record(con, "measure_specificity", {"n_measures": n_measures, "n_segmented_again": n_fallback},
             "concrete markers vs formulaic intensifiers (analysis.compare.specificity)")
 

@@ -54,18 +54,20 @@ from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.metrics.pairwise import euclidean_distances
 
 from analysis.compare import DEFAULT_GROUP, group_labels
+from analysis.compare.params import CLUSTERS, SIMILARITY, k_values
 from analysis.compare.termcounts import KEY, TermCounts, Tfidf, bags_counts, drop_tokens, frame_counts
+from analysis.schema import TABLES
 from analysis.tokens.segment import StopLevel, stopwords
 
-RUN_COLUMNS = ["run_id", "unit_kind", "k", "silhouette", "chosen", "params"]
-CLUSTER_COLUMNS = ["run_id", "doc_id", "unit_kind", "unit_no", "cluster", "distance"]
-TERM_COLUMNS = ["run_id", "cluster", "rank", "term", "weight", "label"]
-SIMILARITY_COLUMNS = ["group_a", "group_b", "cosine", "order_a", "order_b"]
+RUN_COLUMNS = TABLES["cluster_runs"].column_names
+CLUSTER_COLUMNS = TABLES["clusters"].column_names
+TERM_COLUMNS = TABLES["cluster_terms"].column_names
+SIMILARITY_COLUMNS = TABLES["district_similarity"].column_names
 
-FIT_SAMPLE = 20_000
-SILHOUETTE_SAMPLE = 5000
-BATCH_SIZE = 50_000
-OPTIMAL_ORDER_MAX = 1000
+FIT_SAMPLE: int = CLUSTERS["fit_sample"]
+SILHOUETTE_SAMPLE: int = CLUSTERS["silhouette_sample"]
+BATCH_SIZE: int = CLUSTERS["batch_size"]
+OPTIMAL_ORDER_MAX: int = SIMILARITY["optimal_order_max"]
 
 
 class ClusterResult(NamedTuple):
@@ -217,16 +219,16 @@ def silhouette_from_distances(d: np.ndarray, labels: np.ndarray) -> float:
 def cluster_counts(
     tc: TermCounts,
     kind_label: str,
-    k_range: Iterable[int] = range(2, 13),
+    k_range: Iterable[int] = k_values(CLUSTERS),
     *,
-    stopword_level: StopLevel = "formulaic",
-    min_df: int = 2,
-    random_state: int = 0,
-    n_init: int = 4,
+    stopword_level: StopLevel = CLUSTERS["stopword_level"],
+    min_df: int = CLUSTERS["min_df"],
+    random_state: int = CLUSTERS["random_state"],
+    n_init: int = CLUSTERS["n_init"],
     fit_sample: int = FIT_SAMPLE,
     silhouette_sample: int = SILHOUETTE_SAMPLE,
-    minibatch_above: int = 20_000,
-    n_terms: int = 10,
+    minibatch_above: int = CLUSTERS["minibatch_above"],
+    n_terms: int = CLUSTERS["n_terms"],
     batch_size: int = BATCH_SIZE,
     run_id: str | None = None,
     on_block: Callable[[int, sparse.csr_matrix], None] | None = None,
@@ -356,16 +358,16 @@ def cluster_counts(
 def cluster_units(
     tokens: pd.DataFrame,
     unit_kind: str | None = "measure",
-    k_range: Iterable[int] = range(2, 13),
+    k_range: Iterable[int] = k_values(CLUSTERS),
     *,
-    stopword_level: StopLevel = "formulaic",
-    min_df: int = 2,
-    random_state: int = 0,
-    n_init: int = 4,
+    stopword_level: StopLevel = CLUSTERS["stopword_level"],
+    min_df: int = CLUSTERS["min_df"],
+    random_state: int = CLUSTERS["random_state"],
+    n_init: int = CLUSTERS["n_init"],
     fit_sample: int = FIT_SAMPLE,
     silhouette_sample: int = SILHOUETTE_SAMPLE,
-    minibatch_above: int = 20_000,
-    n_terms: int = 10,
+    minibatch_above: int = CLUSTERS["minibatch_above"],
+    n_terms: int = CLUSTERS["n_terms"],
     batch_size: int = BATCH_SIZE,
     run_id: str | None = None,
 ) -> ClusterResult:
@@ -488,8 +490,8 @@ def district_similarity(
     group: str = DEFAULT_GROUP,
     *,
     unit_kind: str | None = None,
-    stopword_level: StopLevel = "formulaic",
-    min_df: int = 2,
+    stopword_level: StopLevel = SIMILARITY["stopword_level"],
+    min_df: int = SIMILARITY["min_df"],
     optimal_order_max: int = OPTIMAL_ORDER_MAX,
 ) -> pd.DataFrame:
     """Cosine similarity between group TF-IDF profiles, every ordered pair (self included), with

@@ -32,22 +32,12 @@ import pandas as pd
 from scipy.special import erfc
 
 from analysis.compare import DEFAULT_GROUP, group_labels
+from analysis.compare.params import KEYNESS
 from analysis.compare.termcounts import drop_tokens
+from analysis.schema import TABLES
 from analysis.tokens.segment import StopLevel, stopwords
 
-KEYNESS_COLUMNS = [
-    "group",
-    "token",
-    "count_target",
-    "count_reference",
-    "per10k_target",
-    "per10k_reference",
-    "g2",
-    "log_ratio",
-    "p_value",
-    "p_adj",
-    "direction",
-]
+KEYNESS_COLUMNS = TABLES["keyness"].column_names
 
 ZERO_SMOOTHING = 0.5
 
@@ -106,8 +96,8 @@ def bh_adjust(p) -> np.ndarray:
 
 def describe_comparison(
     group: str = DEFAULT_GROUP,
-    stopword_level: StopLevel = "function",
-    min_count: int = 5,
+    stopword_level: StopLevel = KEYNESS["stopword_level"],
+    min_count: int = KEYNESS["min_count"],
     cells: int = 4,
     correction: str = "all",
     include_absent: bool = False,
@@ -156,7 +146,7 @@ def keyness_arrays(
     ti: np.ndarray,
     a: np.ndarray,
     *,
-    min_count: int = 5,
+    min_count: int = KEYNESS["min_count"],
     cells: int = 4,
     correction: str = "all",
     include_absent: bool = False,
@@ -251,8 +241,8 @@ def keyness(
     documents: pd.DataFrame | None = None,
     group: str = DEFAULT_GROUP,
     *,
-    stopword_level: StopLevel = "function",
-    min_count: int = 5,
+    stopword_level: StopLevel = KEYNESS["stopword_level"],
+    min_count: int = KEYNESS["min_count"],
     cells: int = 4,
     correction: str = "all",
     include_absent: bool = False,

@@ -6,10 +6,8 @@ give the same :class:`TermCounts`:
 
 - :func:`frame_counts` — from a token frame (``doc_id, unit_kind, unit_no, position, token…``) held
   in memory: small inputs, tests and notebooks;
-- :func:`duckdb_counts` — from the warehouse's ``tokens`` table: DuckDB groups the tokens of each
-  unit into one list of integer term ids (a low-cardinality aggregate, cheap), keeps the lists in a
-  temporary table, and Python reads them back in blocks of rows through Arrow, so memory holds one
-  block at a time, never the corpus' token rows.
+- :func:`analysis.build.termcounts.duckdb_counts` — from the warehouse's ``tokens`` table, read
+  in blocks (the build's DuckDB glue lives there, so this module stays pure).
 
 Units are numbered 0, 1, … in ``(doc_id, unit_kind, unit_no)`` order; the vocabulary is sorted by
 code point; both orders are those of the in-memory path, so the two sources give identical
@@ -18,21 +16,16 @@ matrices.
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-import duckdb
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 from scipy import sparse
 
 from analysis.compare import placeholder_pattern
 
 KEY = ["doc_id", "unit_kind", "unit_no"]
-
-_SEQ = itertools.count()
 
 
 def _counts_csr(indptr: np.ndarray, indices: np.ndarray, n_cols: int) -> sparse.csr_matrix:
@@ -127,129 +120,6 @@ def frame_counts(
     m.sort_indices()
     df = np.bincount(m.indices, minlength=len(vocab)).astype(np.int64)
     return MatrixTermCounts(len(units), np.asarray(vocab, dtype=object), df, matrix=m.tocsr(), units=units)
-
-
-# ---------------------------------------------------------------- DuckDB source
-
-
-@dataclass
-class DuckTermCounts(TermCounts):
-    """Counts from the warehouse: temp table ``{table}(u, doc_id, unit_no, terms)`` ordered by ``u``."""
-
-    con: duckdb.DuckDBPyConnection | None = None
-    table: str = ""
-    vocab_table: str = ""
-
-    def _lists(self, sql: str, params: list | None = None, batch: int = 50_000) -> Iterator[pa.RecordBatch]:
-        reader = self.con.execute(sql, params or []).to_arrow_reader(batch)
-        for b in reader:
-            if b.num_rows:
-                yield b
-
-    def _csr(self, b: pa.RecordBatch) -> sparse.csr_matrix:
-        col = b.column(b.schema.get_field_index("terms"))
-        if isinstance(col, pa.ChunkedArray):
-            col = col.combine_chunks()
-        offsets = np.asarray(col.offsets, dtype=np.int64)
-        values = np.array(col.values.to_numpy(zero_copy_only=False)[offsets[0] : offsets[-1]], dtype=np.int32)
-        return _counts_csr(offsets - offsets[0], values, len(self.vocab))
-
-    def rows(self, idx: np.ndarray) -> sparse.csr_matrix:
-        idx = np.asarray(idx, dtype=np.int64)
-        if len(idx) == 0:
-            return sparse.csr_matrix((0, len(self.vocab)))
-        sel = pa.table({"u": pa.array(idx.astype(np.int32))})
-        name = f"_tc_sel_{next(_SEQ)}"
-        self.con.register(name, sel)
-        try:
-            parts = [self._csr(b) for b in
-                     self._lists(f"select u, terms from {self.table} semi join {name} using (u) order by u")]
-        finally:
-            self.con.unregister(name)
-        return sparse.vstack(parts, format="csr") if parts else sparse.csr_matrix((0, len(self.vocab)))
-
-    def blocks(self, size: int) -> Iterator[tuple[int, sparse.csr_matrix]]:
-        start = 0
-        for b in self._lists(f"select u, terms from {self.table} order by u", batch=size):
-            m = self._csr(b)
-            yield start, m
-            start += m.shape[0]
-
-    def close(self) -> None:
-        if self.con is not None:
-            for t in (self.table, self.vocab_table):
-                if t:
-                    self.con.execute(f"drop table if exists {t}")
-
-
-def register_words(con: duckdb.DuckDBPyConnection, words: Iterable[str]) -> str:
-    """A temp table ``(token)`` of ``words``; returns its name."""
-    name = f"_tc_words_{next(_SEQ)}"
-    con.execute(f"create temp table {name} (token varchar)")
-    words = sorted(set(words))
-    if words:
-        con.register(f"{name}_src", pa.table({"token": pa.array(words, pa.string())}))
-        con.execute(f"insert into {name} select token from {name}_src")
-        con.unregister(f"{name}_src")
-    return name
-
-
-def token_filter_sql(stop_table: str, placeholders: bool = True, column: str = "token") -> str:
-    """SQL condition keeping tokens that are neither in ``stop_table`` nor placeholders."""
-    cond = f"{column} not in (select token from {stop_table})"
-    if placeholders:
-        cond += f" and not regexp_full_match({column}, '{placeholder_pattern()}')"
-    return cond
-
-
-def duckdb_counts(
-    con: duckdb.DuckDBPyConnection,
-    unit_kind: str,
-    stop: frozenset[str] | set[str],
-    placeholders: bool = True,
-    *,
-    units_sql: str | None = None,
-) -> DuckTermCounts:
-    """Count matrix of the ``tokens`` of ``unit_kind`` (stopwords and placeholders removed).
-
-    Units are those keeping a token, numbered in ``(doc_id, unit_no)`` order — or, when
-    ``units_sql`` is given (a query returning distinct ``doc_id, unit_no``, e.g. every problem),
-    exactly those units in the same order, empty ones included. Call :meth:`DuckTermCounts.close` to drop the
-    temporary tables.
-    """
-    seq = next(_SEQ)
-    stop_t = register_words(con, stop)
-    vocab_t, table = f"_tc_vocab_{seq}", f"_tc_units_{seq}"
-    keep = token_filter_sql(stop_t, placeholders)
-    try:
-        con.execute(f"""create temp table {vocab_t} as
-            select token, (row_number() over (order by token) - 1)::integer as ti
-            from (select distinct token from tokens where unit_kind = ? and {keep})""", [unit_kind])
-        lists = f"""select doc_id, unit_no, list(ti) as terms from tokens join {vocab_t} using (token)
-                    where unit_kind = ? group by doc_id, unit_no"""
-        if units_sql is None:
-            con.execute(f"""create temp table {table} as
-                select (row_number() over (order by doc_id, unit_no) - 1)::integer as u, doc_id, unit_no, terms
-                from ({lists}) order by u""", [unit_kind])
-        else:
-            con.execute(f"""create temp table {table} as
-                select (row_number() over (order by doc_id, unit_no) - 1)::integer as u, doc_id, unit_no,
-                       coalesce(l.terms, []::integer[]) as terms
-                from ({units_sql}) w left join ({lists}) l using (doc_id, unit_no) order by u""", [unit_kind])
-    finally:
-        con.execute(f"drop table if exists {stop_t}")
-    vocab = np.array([r[0] for r in con.execute(f"select token from {vocab_t} order by ti").fetchall()], dtype=object)
-    n_units = con.execute(f"select count(*) from {table}").fetchone()[0]
-    tc = DuckTermCounts(int(n_units), vocab, np.zeros(len(vocab), dtype=np.int64), con=con, table=table,
-                        vocab_table=vocab_t)
-    df = np.zeros(len(vocab), dtype=np.int64)
-    for _, m in tc.blocks(100_000):
-        df += np.bincount(m.indices, minlength=len(vocab))
-    tc.df = df
-    return tc
-
-
-# ---------------------------------------------------------------- TF-IDF
 
 
 @dataclass

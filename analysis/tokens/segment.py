@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import io
 import multiprocessing as mp
-import os
 import threading
 import unicodedata
 import warnings
@@ -46,6 +45,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from analysis import paths
+from analysis.schema import TABLES
 from analysis.vocab import data_path, load_lines
 
 Engine = Literal["rjieba", "jieba"]
@@ -53,8 +54,8 @@ StopLevel = Literal["none", "function", "formulaic"]
 
 HMM = False
 LEXICON = "lexicon.txt"
-TOKEN_COLUMNS = ["doc_id", "unit_kind", "unit_no", "position", "token", "pos"]
-VOCAB_COLUMNS = ["token", "freq", "doc_freq", "unit_freq"]
+TOKEN_COLUMNS = TABLES["tokens"].column_names
+VOCAB_COLUMNS = TABLES["vocabulary"].column_names
 
 # A code point that never occurs in normalised notice text; carries rjieba's total correction.
 _TOTAL_PAD_WORD = "\U0010fffd"
@@ -64,8 +65,8 @@ _SEGMENTERS: dict[str, _Segmenter] = {}
 
 
 def cache_dir() -> Path:
-    """Directory of the jieba prefix-dictionary cache: ``$ANALYSIS_CACHE_DIR`` or ``./.cache/jieba``."""
-    return Path(os.environ.get("ANALYSIS_CACHE_DIR") or Path(".cache") / "jieba")
+    """Directory of the jieba prefix-dictionary cache (:func:`analysis.paths.cache_dir`)."""
+    return paths.cache_dir()
 
 
 def lexicon() -> tuple[tuple[str, int, str], ...]:

@@ -1,14 +1,16 @@
 """The one module that opens the warehouse: read-only connections, the build lock, DDL and inserts.
 
 Readers (notebooks, export, report, search) need only :func:`connect_readonly`; the build uses the
-rest. Tables and views come from :mod:`analysis.schema`, the single metadata source.
+rest. Tables, views and macros come from :mod:`analysis.schema`, the single metadata source, and
+every insert takes exactly a table's declared columns: an unknown or missing column is an error
+(:class:`analysis.schema.SchemaError`), never a silent NULL.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
-import warnings
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 
 from analysis import schema
+from analysis.paths import build_memory_limit
 
 
 class WarehouseError(Exception):
@@ -24,118 +27,31 @@ class WarehouseError(Exception):
 
 
 class BuildLocked(WarehouseError):
-    pass
+    """Another build of the same warehouse holds the lock."""
 
 
-def _table_columns(table: str) -> list[str]:
-    return schema.TABLES[table].column_names + (["fingerprint"] if table == "documents" else [])
+# ---------------------------------------------------------------- connections and the lock
 
-
-def _create_tables(con: duckdb.DuckDBPyConnection) -> None:
-    for t in schema.TABLES.values():
-        con.execute(schema.ddl(t))
-        if t.name == "documents":
-            con.execute('alter table documents add column "fingerprint" VARCHAR')
-            con.execute("comment on column documents.fingerprint is 'Hash of file bytes, manifest row and "
-                        "pipeline version; unchanged documents are reused by incremental builds.'")
-
-
-def _create_views(con: duckdb.DuckDBPyConnection) -> None:
-    for name, (desc, sql) in schema.VIEWS.items():
-        con.execute(f'create or replace view "{name}" as {sql}')
-        con.execute(f"comment on view \"{name}\" is {schema._q(desc)}")
-
-
-def _finish(con: duckdb.DuckDBPyConnection) -> None:
-    _create_views(con)
-    for t in schema.TABLES.values():
-        for stmt in schema.comments_sql(t):
-            con.execute(stmt)
-
-
-_ARROW_TYPES = {"VARCHAR": "string", "INTEGER": "int32", "BIGINT": "int64", "DOUBLE": "float64", "BOOLEAN": "bool_",
-                "DATE": "date32"}
-
-
-def _arrow_column(values: list, sql_type: str | None = None):
-    """An Arrow array of the column's declared type when the values allow, else inferred, else text."""
-
-    name = _ARROW_TYPES.get(sql_type or "")
-    if name is not None:
-        try:
-            return pa.array(values, type=getattr(pa, name)())
-        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
-            pass
+def connect_readonly(db: Path) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse read-only with a clear message when it is missing or damaged."""
+    db = Path(db)
+    if not db.exists():
+        raise WarehouseError(f"{db} does not exist yet; build it with `analysis build` (or `make build`)")
     try:
-        return pa.array(values)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
-        # mixed Python types in one column: pass text and let DuckDB cast to the column's type
-        return pa.array([None if v is None else str(v) for v in values], type=pa.string())
+        return duckdb.connect(str(db), read_only=True)
+    except duckdb.Error as e:
+        raise WarehouseError(f"{db} is not a readable DuckDB warehouse ({str(e).splitlines()[0]}); rebuild it "
+                             "with `analysis build --full` (or `make build FULL=1`)") from e
 
 
-def _arrow_table(table: str, columns: dict[str, list]):
-    """One table's column lists as an Arrow table with exactly the table's columns."""
-
-    types = {c.name: c.type for c in schema.TABLES[table].columns}
-    cols = _table_columns(table)
-    n = len(columns.get(cols[0], []))
-    def empty(c: str):
-        name = _ARROW_TYPES.get(types.get(c, ""))
-        return pa.nulls(n, type=getattr(pa, name)() if name else pa.string())
-
-    return pa.table({c: _arrow_column(columns[c], types.get(c)) if c in columns else empty(c) for c in cols})
-
-
-def _insert_arrow(con: duckdb.DuckDBPyConnection, table: str, batch) -> None:
-    if batch is None or batch.num_rows == 0:
-        return
-    con.register("_batch", batch)
-    collist = ", ".join(f'"{c}"' for c in _table_columns(table))
-    con.execute(f'insert into "{table}" ({collist}) select {collist} from _batch')
-    con.unregister("_batch")
-
-
-def _insert_tables(con: duckdb.DuckDBPyConnection, table: str, tables: list) -> None:
-    """Insert per-document Arrow tables in one batch (one insert per document if their types differ)."""
-
-    tables = [t for t in tables if t.num_rows]
-    if not tables:
-        return
-    try:   # the usual case: every document's table has the declared types, so this is zero-copy
-        batch = pa.concat_tables(tables)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        try:
-            batch = pa.concat_tables(tables, promote_options="permissive")
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
-            for t in tables:
-                _insert_arrow(con, table, t)
-            return
-    _insert_arrow(con, table, batch)
-
-
-def _insert_columns(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, list]) -> None:
-    """Insert column lists through Arrow (no pandas); DuckDB casts to the declared column types."""
-    _insert_arrow(con, table, _arrow_table(table, columns))
-
-
-def _insert(con: duckdb.DuckDBPyConnection, table: str, frames: list[pd.DataFrame]) -> None:
-    frames = [f for f in frames if f is not None and not f.empty]
-    if not frames:
-        return
-    with warnings.catch_warnings():
-        # all-NULL columns in some batches (e.g. no finding anywhere) are expected; DuckDB casts on insert
-        warnings.simplefilter("ignore", FutureWarning)
-        df = pd.concat(frames, ignore_index=True)
-    cols = _table_columns(table)
-    df = schema.frame_for(table, df) if table != "documents" else df.reindex(columns=cols)
-    con.register("_batch", df)
-    collist = ", ".join(f'"{c}"' for c in cols)
-    con.execute(f'insert into "{table}" ({collist}) select {collist} from _batch')
-    con.unregister("_batch")
+def connect_for_build(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-write connection to a build's temporary file, with the build's memory limit."""
+    return duckdb.connect(str(path), config={"memory_limit": build_memory_limit()})
 
 
 @contextlib.contextmanager
 def build_lock(db: Path) -> Iterator[None]:
+    """Hold ``<db>.lock`` exclusively for the duration of a build; a second build refuses at once."""
     lock_path = db.with_name(db.name + ".lock")
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     fh = open(lock_path, "a+")
@@ -152,14 +68,129 @@ def build_lock(db: Path) -> Iterator[None]:
         fh.close()
 
 
-def connect_readonly(db: Path) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse read-only with a clear message when it is missing or damaged."""
-    db = Path(db)
-    if not db.exists():
-        raise WarehouseError(f"{db} does not exist yet; build it with `analysis build` (or `make build`)")
-    try:
-        return duckdb.connect(str(db), read_only=True)
-    except duckdb.Error as e:
-        raise WarehouseError(f"{db} is not a readable DuckDB warehouse ({str(e).splitlines()[0]}); rebuild it "
-                             "with `analysis build --full` (or `make build FULL=1`)") from e
+# ---------------------------------------------------------------- DDL
 
+def create_tables(con: duckdb.DuckDBPyConnection) -> None:
+    for t in schema.TABLES.values():
+        con.execute(schema.ddl(t))
+
+
+def create_views(con: duckdb.DuckDBPyConnection) -> None:
+    """Every view of the schema (the corpus stages read document_groups, so this runs before them)."""
+    for name, view in schema.VIEWS.items():
+        for stmt in schema.view_sql(name, view):
+            con.execute(stmt)
+
+
+def finish(con: duckdb.DuckDBPyConnection) -> None:
+    """Views, macros and the COMMENTs of every table and column, as the last step of a build."""
+    create_views(con)
+    for macro in schema.MACROS.values():
+        con.execute(macro.sql)
+    for t in schema.TABLES.values():
+        for stmt in schema.comments_sql(t):
+            con.execute(stmt)
+
+
+# ---------------------------------------------------------------- inserts
+
+def table_columns(table: str) -> list[str]:
+    """The declared columns of ``table``, in order."""
+    return schema.TABLES[table].column_names
+
+
+_ARROW_TYPES = {"VARCHAR": "string", "INTEGER": "int32", "BIGINT": "int64", "DOUBLE": "float64", "BOOLEAN": "bool_",
+                "DATE": "date32"}
+
+
+def _arrow_column(values: list, sql_type: str | None = None) -> pa.Array:
+    """An Arrow array of the column's declared type when the values allow, else inferred, else text."""
+    name = _ARROW_TYPES.get(sql_type or "")
+    if name is not None:
+        try:
+            return pa.array(values, type=getattr(pa, name)())
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
+            pass
+    try:
+        return pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
+        # mixed Python types in one column: pass text and let DuckDB cast to the column's type
+        return pa.array([None if v is None else str(v) for v in values], type=pa.string())
+
+
+def arrow_table(table: str, columns: dict[str, list]) -> pa.Table:
+    """One table's column lists as an Arrow table; the lists must be exactly the table's columns."""
+    t = schema.TABLES[table]
+    schema.check_columns(t, columns, "column lists")
+    return pa.table({c.name: _arrow_column(columns[c.name], c.type) for c in t.columns})
+
+
+def _insert_arrow(con: duckdb.DuckDBPyConnection, table: str, batch: pa.Table | None) -> None:
+    if batch is None or batch.num_rows == 0:
+        return
+    schema.check_columns(schema.TABLES[table], batch.column_names, "Arrow batch")
+    con.register("_batch", batch)
+    try:
+        collist = ", ".join(f'"{c}"' for c in table_columns(table))
+        con.execute(f'insert into "{table}" ({collist}) select {collist} from _batch')
+    finally:
+        con.unregister("_batch")
+
+
+def insert_arrow_tables(con: duckdb.DuckDBPyConnection, table: str, tables: list[pa.Table]) -> None:
+    """Insert per-document Arrow tables in one batch (one insert per document if their types differ)."""
+    tables = [t for t in tables if t.num_rows]
+    if not tables:
+        return
+    try:   # the usual case: every document's table has the declared types, so this is zero-copy
+        batch = pa.concat_tables(tables)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        try:
+            batch = pa.concat_tables(tables, promote_options="permissive")
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            for t in tables:
+                _insert_arrow(con, table, t)
+            return
+    _insert_arrow(con, table, batch)
+
+
+def insert_columns(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, list]) -> None:
+    """Insert column lists through Arrow (no pandas); DuckDB casts to the declared column types."""
+    _insert_arrow(con, table, arrow_table(table, columns))
+
+
+def insert_frame(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> None:
+    """Append ``df`` to ``table``; its columns must be exactly the table's (any order)."""
+    df = schema.frame_for(schema.TABLES[table], df)
+    if df.empty:
+        return
+    con.register("_frame", df)
+    try:
+        cols = ", ".join(f'"{c}"' for c in table_columns(table))
+        con.execute(f'insert into "{table}" ({cols}) select {cols} from _frame')
+    finally:
+        con.unregister("_frame")
+
+
+def insert_sql(con: duckdb.DuckDBPyConnection, sql: str, table: pa.Table) -> None:
+    """Run ``sql`` with ``table`` registered as ``_arrow`` (a corpus stage's bulk insert)."""
+    con.register("_arrow", table)
+    try:
+        con.execute(sql)
+    finally:
+        con.unregister("_arrow")
+
+
+_DOC_ID = re.compile(r"[0-9a-f]{16}")
+
+
+def doc_id_list(ids: list[str]) -> str:
+    """A SQL list literal of document ids, for ``where doc_id in (…)``.
+
+    Doc ids are 16 lower-case hex digits; anything else raises ``ValueError`` (an assert would vanish
+    under ``python -O``). DuckDB filters a literal list far faster than a join on a registered frame.
+    """
+    bad = [i for i in ids if not isinstance(i, str) or not _DOC_ID.fullmatch(i)]
+    if bad:
+        raise ValueError(f"not a document id: {bad[0]!r} (expected 16 hex digits)")
+    return ", ".join(f"'{i}'" for i in ids)
