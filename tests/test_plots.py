@@ -25,6 +25,7 @@ from matplotlib.transforms import Bbox
 
 from analysis import __version__
 from analysis.outputs import plots
+from analysis.outputs.plots import fonts, style
 
 ROOT = Path(__file__).resolve().parents[1]
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -156,6 +157,12 @@ def _assert_no_overlap(labels: list[Text], renderer) -> None:
 # ---------------------------------------------------------------------------------------------- fonts
 
 
+@pytest.fixture
+def fonts_set_up() -> None:
+    """The font registered already, as importing the module used to do (it is lazy now)."""
+    plots.setup_fonts()
+
+
 def test_setup_fonts_uses_packaged_noto_sans_sc() -> None:
     family = plots.setup_fonts()
     assert family == "Noto Sans SC"
@@ -163,13 +170,14 @@ def test_setup_fonts_uses_packaged_noto_sans_sc() -> None:
     assert mpl.rcParams["font.family"] == ["sans-serif"]
     assert mpl.rcParams["axes.unicode_minus"] is False
     assert mpl.rcParams["pdf.fonttype"] == 42
-    packaged = plots._packaged_font_file()
+    packaged = fonts._packaged_font_file()
     assert packaged is not None and packaged.is_file() and "pylopdf_fonts_zh_cn" in str(packaged)
     resolved = Path(font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False))
-    assert resolved == plots._truetype_copy(packaged)[0]
+    assert resolved == fonts._truetype_copy(packaged)[0]
     assert resolved.read_bytes()[:4] == b"\x00\x01\x00\x00"  # TrueType outlines, embeddable as FontFile2
 
 
+@pytest.mark.usefixtures("fonts_set_up")
 def test_setup_fonts_is_idempotent() -> None:
     before = len(font_manager.fontManager.ttflist)
     assert plots.setup_fonts() == plots.setup_fonts(force=True)
@@ -178,17 +186,18 @@ def test_setup_fonts_is_idempotent() -> None:
 
 def test_truetype_fonts_are_used_as_is() -> None:
     dejavu = Path(mpl.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
-    assert plots._truetype_copy(dejavu) == (dejavu, 0)
+    assert fonts._truetype_copy(dejavu) == (dejavu, 0)
 
 
+@pytest.mark.usefixtures("fonts_set_up")
 def test_falls_back_to_system_cjk_font_without_package(monkeypatch: pytest.MonkeyPatch) -> None:
     try:
         with monkeypatch.context() as m:
-            m.setattr(plots, "_packaged_font_file", lambda: None)
+            m.setattr(fonts, "_packaged_font_file", lambda: None)
             # the registered Noto Sans SC stands in for a system font here
             assert plots.setup_fonts(force=True) == "Noto Sans SC"
-            system = plots._system_cjk_font()
-            assert system is not None and plots._covers(str(system[0]), system[1], "巡察整改")
+            system = fonts._system_cjk_font()
+            assert system is not None and fonts._covers(str(system[0]), system[1], "巡察整改")
     finally:
         plots.setup_fonts(force=True)
 
@@ -196,8 +205,8 @@ def test_falls_back_to_system_cjk_font_without_package(monkeypatch: pytest.Monke
 def test_no_cjk_font_raises_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     try:
         with monkeypatch.context() as m:
-            m.setattr(plots, "_packaged_font_file", lambda: None)
-            m.setattr(plots, "_system_cjk_font", lambda: None)
+            m.setattr(fonts, "_packaged_font_file", lambda: None)
+            m.setattr(fonts, "_system_cjk_font", lambda: None)
             with pytest.raises(RuntimeError, match="pylopdf-fonts-zh-cn"):
                 plots.setup_fonts(force=True)
     finally:
@@ -211,7 +220,7 @@ def test_failed_conversion_still_sets_up_fonts(monkeypatch: pytest.MonkeyPatch) 
 
     try:
         with monkeypatch.context() as m:
-            m.setattr(plots, "_truetype_copy", boom)
+            m.setattr(fonts, "_truetype_copy", boom)
             assert plots.setup_fonts(force=True) == "Noto Sans SC"
     finally:
         plots.setup_fonts(force=True)
@@ -495,7 +504,7 @@ def test_wrap_label_respects_width() -> None:
     wrapped = plots.wrap_label(text, 12, max_lines=10)
     lines = wrapped.split("\n")
     assert "".join(lines) == text
-    assert all(plots._columns(line) <= 12 + 2 for line in lines)  # + a trailing punctuation mark
+    assert all(style._columns(line) <= 12 + 2 for line in lines)  # + a trailing punctuation mark
     assert not any(line.startswith("，") for line in lines)
     assert plots.wrap_label("Rectification measures per district", 16) == "Rectification\nmeasures per\ndistrict"
     assert plots.wrap_label(np.nan) == "（缺失）"
@@ -649,3 +658,16 @@ def test_stacked_bars_with_a_cut_bucket_keep_their_legend() -> None:
     assert all(type(h).__name__ == "Rectangle" for h in legend.legend_handles)
     labels, widths = _bars(fig)
     assert labels[-1] == other and widths[-1] == 1908 and widths.sum() == df["n"].sum()
+
+
+def test_import_does_no_font_work_and_first_chart_sets_up_the_font() -> None:
+    root = Path(__file__).resolve().parent.parent
+    script = (
+        "import matplotlib as mpl, pandas as pd\n"
+        "from analysis.outputs import plots\n"
+        "from analysis.outputs.plots import fonts\n"
+        "assert fonts._font_family is None and 'Noto Sans SC' not in mpl.rcParams['font.sans-serif']\n"
+        "plots.bar_counts(pd.DataFrame({'d': ['滨海新区'], 'n': [1]}), 'd', 'n')\n"
+        "assert mpl.rcParams['font.sans-serif'][0] == 'Noto Sans SC'\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, env={**os.environ, "PYTHONPATH": str(root)}, cwd=root)
