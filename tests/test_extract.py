@@ -1,4 +1,4 @@
-"""Tests of the discipline-count and stated-figure extractor (analysis.notice.extract).
+"""Tests of the discipline-count and stated-figure extractor (analysis.notice.discipline, analysis.notice.stated_figures).
 
 The sentence tables are invented for this project (not copied from notices); the corpus tests check
 the hand-checked expectations of tests/fixtures/gold_seeds.json.
@@ -16,14 +16,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analysis.genre.numerals import parse_number
 from analysis.ingest.normalize import normalize_text
-from analysis.notice.extract import (
-    DISCIPLINE_COLUMNS,
-    STATED_COLUMNS,
-    extract_discipline,
-    extract_stated_figures,
-    parse_number,
-)
+from analysis.notice.discipline import DISCIPLINE_COLUMNS, extract_discipline
+from analysis.notice.stated_figures import STATED_COLUMNS, extract_stated_figures
 from analysis.schema import DISTRICT_DISCIPLINE_SQL
 from analysis.vocab import header, load_table
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from analysis.fastre import compile_fast, required_text
-from analysis.notice import extract, metadata
+from analysis.notice import stated_figures
+from analysis.notice.metadata import dates, inspection, places
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 TEXTS = [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))]
@@ -32,8 +33,10 @@ def test_required_text_ignores_case_insensitive_patterns():
     assert required_text("abc", re.I) is None
 
 
-PATTERNS = [r.rx.pattern for r in extract._figure_rules()[0]] + [
-    getattr(metadata, n).pattern for n in ("_TOK_YEAR", "_TOK_MD", "_TOK_ISO", "_ROUND", "_PHONE", "_ADDRESS", "_GROUP")]
+PATTERNS = [r.rx.pattern for r in stated_figures._figure_rules()[0]] + [
+    getattr(module, n).pattern for module, n in (
+        (dates, "_TOK_YEAR"), (dates, "_TOK_MD"), (dates, "_TOK_ISO"), (inspection, "_ROUND"), (places, "_PHONE"),
+        (places, "_ADDRESS"), (inspection, "_GROUP"))]
 
 
 @pytest.mark.parametrize("pattern", PATTERNS)

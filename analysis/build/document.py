@@ -12,10 +12,13 @@ import time
 from pathlib import Path
 
 from analysis import schema
+from analysis.genre.sentences import sentence_spans
 from analysis.ingest.files import IngestError, RawDoc, read_document
 from analysis.ingest.normalize import normalize
-from analysis.notice import extract, metadata
+from analysis.notice import metadata
+from analysis.notice.discipline import discipline_columns
 from analysis.notice.parse import parse_notice
+from analysis.notice.stated_figures import stated_columns
 from analysis.paths import PACKAGE_DIR
 from analysis.tokens.segment import tokenize_texts
 from analysis.warehouse.db import arrow_table
@@ -74,9 +77,9 @@ def process_document(raw: RawDoc, manifest_row: dict | None, fingerprint: str) -
         warnings.append({"stage": "parse", **w})
     spans = [(int(r["char_start"]), int(r["char_end"]), r["problem_no"]) for r in parsed.problems
              if r.get("char_start") is not None and r.get("char_end") is not None]
-    sentences = extract._sentences(text)
-    disc = extract.discipline_columns(doc_id, text, spans, sentences)
-    stated = extract.stated_columns(doc_id, text, spans, sentences)
+    sentences = sentence_spans(text)
+    disc = discipline_columns(doc_id, text, spans, sentences)
+    stated = stated_columns(doc_id, text, spans, sentences)
     lap("extract")
     stated_problems = None
     for key, value in zip(stated["figure"], stated["value"], strict=True):

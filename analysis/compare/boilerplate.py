@@ -1,7 +1,8 @@
 """Boilerplate: how much of a notice is shared, near-verbatim, with notices of other groups.
 
-Sentences are the pieces of unit text between ``。！？；`` or line breaks, with a leading enumerator
-(``一是``, ``（一）``, ``1.``, ``一、``…) removed; the comparison key drops whitespace, punctuation and
+Sentences are the pieces of unit text between ``。！？；`` or line breaks
+(:func:`analysis.genre.sentences.split_pieces`), with a leading enumerator (``一是``, ``（一）``,
+``1.``, ``一、``…: the families ``ENUMERATOR_FAMILIES`` of :mod:`analysis.genre.enumerators`) removed; the comparison key drops whitespace, punctuation and
 symbols; sentences whose key is shorter than ``min_chars`` are ignored, and a notice's sentences are
 its distinct keys (so text repeated across unit kinds counts once).
 
@@ -56,9 +57,12 @@ from scipy import integrate, sparse
 from scipy.sparse.csgraph import connected_components
 
 from analysis.compare import DEFAULT_GROUP, drop_mask, group_labels
+from analysis.genre.enumerators import fragment as enumerator_fragment
+from analysis.genre.sentences import PIECE_BREAK_CLASS, PIECE_BREAKS, split_pieces
+from analysis.schema import TABLES
 
-BOILERPLATE_COLUMNS = ["doc_id", "n_sentences", "n_shared", "share"]
-FORMULA_COLUMNS = ["formula", "n_docs", "n_groups"]
+BOILERPLATE_COLUMNS = TABLES["boilerplate"].column_names
+FORMULA_COLUMNS = TABLES["boilerplate_formulas"].column_names
 
 SHINGLE = 4
 THRESHOLD = 0.7
@@ -69,17 +73,15 @@ MIN_DOCS = 2
 LSH_MAX_KEYS = 50_000
 MAX_BUCKET = 200
 
-_SPLIT_CHARS = "。！？；!?;\n"
-_SPLIT = re.compile(f"[{_SPLIT_CHARS}]+")
-_ENUM_BODY = (
-    r"(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}[、是]|\d{1,3}[.、．)）]|"
-    r"[①②③④⑤⑥⑦⑧⑨⑩])"
-)
+ENUMERATOR_FAMILIES = ("cn_dun", "cn_paren", "ar_dot", "ar_paren", "circled", "ordinal")
+"""Enumerators removed from a sentence's start (numbering.csv families; 问题N is kept: it names the problem)."""
+
+_ENUM_BODY = enumerator_fragment(ENUMERATOR_FAMILIES)
 _ENUM = re.compile(rf"^\s*{_ENUM_BODY}\s*")
 # the same at every sentence start of texts joined by NUL (``\s`` never crosses a line break there)
 _WS = r"[^\S\n]*"
 _ENUM_AT = rf"{_WS}{_ENUM_BODY}{_WS}"
-_ENUM_STARTS = re.compile(rf"(?<=[{_SPLIT_CHARS}\x00])(?:{_ENUM_AT}(?:[ ，,：:]*{_ENUM_AT})?|[ ，,：:]+{_ENUM_AT})")
+_ENUM_STARTS = re.compile(rf"(?<=[{PIECE_BREAK_CLASS}\x00])(?:{_ENUM_AT}(?:[ ，,：:]*{_ENUM_AT})?|[ ，,：:]+{_ENUM_AT})")
 _STRIP = " ，,：:"
 
 _U64 = np.uint64
@@ -115,7 +117,7 @@ def split_sentences(text: str | None) -> list[str]:
     if not text:
         return []
     out = []
-    for piece in _SPLIT.split(text):
+    for piece in split_pieces(text):
         s = _ENUM.sub("", piece).strip(_STRIP)
         if s:
             out.append(s)
@@ -163,7 +165,7 @@ _BASE = _U64(0x100000001B3 * 2 + 1)  # odd multiplier of the polynomial hashes
 @cache
 def _split_table() -> np.ndarray:
     t = np.zeros(0x110000, dtype=bool)
-    for c in _SPLIT_CHARS + "\x00":
+    for c in PIECE_BREAKS + "\x00":
         t[ord(c)] = True
     return t
 
@@ -203,12 +205,9 @@ class Sentences(NamedTuple):
     index: np.ndarray
 
 
-_PIECE = re.compile(f"[{_SPLIT_CHARS}]")
-
-
 def sentence_at(text: str, index: int) -> str:
     """The sentence (as :func:`split_sentences` writes it) numbered ``index`` in ``text``."""
-    return _ENUM.sub("", _PIECE.split(text)[index]).strip(_STRIP)
+    return _ENUM.sub("", split_pieces(text, merge_runs=False)[index]).strip(_STRIP)
 
 
 def _sentences(texts: list[str], min_chars: int) -> tuple[Sentences, np.ndarray, np.ndarray]:
@@ -498,7 +497,7 @@ def boilerplate_counts(
     texts_needed = np.unique(f_text[need])
     for s0 in range(0, len(texts_needed), fetch_block):
         ids = texts_needed[s0 : s0 + fetch_block]
-        pieces = {int(i): _PIECE.split(t or "") for i, t in zip(ids, fetch(ids), strict=True)}
+        pieces = {int(i): split_pieces(t or "", merge_runs=False) for i, t in zip(ids, fetch(ids), strict=True)}
         here = need[np.isin(f_text[need], ids)]
         disp = [_ENUM.sub("", pieces[t][i]).strip(_STRIP)
                 for t, i in zip(f_text[here].tolist(), f_index[here].tolist(), strict=True)]

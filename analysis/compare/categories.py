@@ -43,19 +43,21 @@ from scipy import sparse
 
 from analysis.compare import is_placeholder
 from analysis.compare.termcounts import TermCounts, Tfidf, bags_counts
+from analysis.genre.enumerators import fragment as enumerator_fragment
+from analysis.schema import TABLES
 from analysis.tokens.segment import Engine, segment_text, stopwords
 from analysis.vocab import load_json
 
 TAXONOMY = "categories.json"
-CATEGORY_COLUMNS = ["doc_id", "problem_no", "category", "sub_category", "rule", "confidence"]
+CATEGORY_COLUMNS = TABLES["problem_categories"].column_names
 AREA_CONFIDENCE = 0.9
 KEYWORD_CONFIDENCE = 0.85
 AREA_KEYWORD_CONFIDENCE = 0.7
 CENTROID_CONFIDENCE = 0.6
 
-_ENUM = re.compile(
-    r"^(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}[、是.]|\d{1,3}[.、)）])"
-)
+AREA_ENUMERATORS = ("cn_dun", "cn_paren", "ar_dot", "ar_paren", "ordinal")
+"""Enumerators removed from the start of an area heading (numbering.csv families)."""
+_ENUM = re.compile(f"^{enumerator_fragment(AREA_ENUMERATORS)}")
 
 
 @dataclass(frozen=True)

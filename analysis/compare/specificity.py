@@ -3,9 +3,11 @@
 Counts per measure (regular expressions on the normalised text, applied in this order, each match
 masked before the next step so nothing is counted twice):
 
-1. ``n_documents`` — cited documents ``《…》`` (a title's own dates/numbers are not counted again);
-2. ``n_dates`` — dates and deadlines: ``2023年6月底前``, ``12月31日前``, ``3月``, ``年底前``,
-   ``年内``, ``月底前``, ``截至…``, ``30日内``/``3个工作日内``;
+1. ``n_documents`` — cited documents ``《…》`` (:mod:`analysis.genre.titles`; a title's own dates and
+   numbers are not counted again);
+2. ``n_dates`` — dates and deadlines as :mod:`analysis.genre.dates` reads them (``2023年6月底前``,
+   ``12月31日前``, ``3月``, ``年底前``, ``年内``, ``每季度``, ``截至…``, ``3个工作日内``, ``限期``…), so
+   ``n_dates > 0`` exactly when the measure's ``has_date_or_deadline`` is true;
 3. ``n_money`` — amounts of money: a number (Arabic or Chinese) + optional 余/多 + 万/亿 + 元;
 4. ``n_numbers`` — remaining numbers: Arabic numbers (``12``, ``1.5``, ``95%``) and Chinese
    numerals followed by a classifier (``三次``, ``两名``, ``第一批``); lexicon terms that merely
@@ -14,10 +16,9 @@ masked before the next step so nothing is counted twice):
 On the tokens of :mod:`analysis.tokens.segment` (fast engine, domain lexicon):
 
 5. ``n_units`` — mentions of responsible units: a run of consecutive tokens each tagged ``nt`` or
-   ending in a unit suffix (街道, 社区, 办公室, 中心, 委员会, 党委, 工委, 支部, 科, 局, 办, 所,
-   站, 队, 部, 组…; not a verb, not a listed common noun such as 干部/全部/格局, and at least two
-   characters) counts once — ``街道党建办`` and ``社区党委`` are one mention each; words inside a
-   cited title ``《…》`` are not mentions;
+   ending in a unit suffix (街道, 社区, 办公室, 委员会, 党委, 支部, 局, 办, 组…; not a verb, not a listed
+   common noun such as 干部/全部/格局, and at least two characters) counts once — ``街道党建办`` and
+   ``社区党委`` are one mention each; words inside a cited title ``《…》`` are not mentions;
 6. ``n_intensifiers`` — tokens of the formulaic stopword list (进一步, 切实, 持续, 认真落实…).
 
 Score (documented choice): with ``C = n_numbers + n_dates + n_units + n_documents + n_money`` and
@@ -26,6 +27,9 @@ neither, approaching 1 for concrete and −1 for purely formulaic text; the +1 p
 measures with few markers toward 0 (one concrete marker alone gives 0.5, five give 0.83). The score
 is a project-defined index, not a published measure; lengths are reported (``n_chars``) so
 densities per 100 characters can be computed instead.
+
+The money and number expressions, the unit suffixes and the common nouns that are not units are
+in ``analysis/data/specificity_markers.csv``.
 
 Computation (same counts, corpus scale): the expressions run once over a block of measures joined
 by line breaks (none of them can match across one), each led by a look-ahead on its possible first
@@ -47,65 +51,48 @@ import numpy as np
 import pandas as pd
 
 from analysis.compare import DEFAULT_GROUP, drop_mask, group_labels
+from analysis.fastre import compile_fast
+from analysis.genre.dates import MASK, date_rx
+from analysis.genre.titles import TITLE_RX
+from analysis.schema import TABLES
 from analysis.tokens.segment import Engine, formulaic_words, lexicon, segment_text, tokenize_units
+from analysis.vocab import load_table
 
-SPECIFICITY_COLUMNS = [
-    "doc_id",
-    "problem_no",
-    "measure_no",
-    "n_chars",
-    "n_numbers",
-    "n_dates",
-    "n_units",
-    "n_documents",
-    "n_money",
-    "n_intensifiers",
-    "score",
-]
+SPECIFICITY_COLUMNS = TABLES["measure_specificity"].column_names
+MARKERS = "specificity_markers.csv"  # money, numbers and responsible units (data file)
 
-_CN_DIGIT = "零〇一二两三四五六七八九"
-_CN_NUM = f"[{_CN_DIGIT}十百千万]+"
-_MONTH = r"(?:\d{1,2}|十[一二]?|[一二三四五六七八九])"
-_DAY = r"(?:\d{1,2}|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])"
-_YEAR = rf"(?:\d{{4}}|[{_CN_DIGIT}]{{4}})"
-_DEADLINE = r"(?:底前|底|末前|末|初|中旬|上旬|下旬|以前|之前|前|以来|以后|后|内)?"
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
-_DOCUMENT = re.compile(r"《[^《》\n]{1,100}》")
-_DATE = re.compile(
-    "|".join(
-        [
-            rf"{_YEAR}年(?:{_MONTH}月(?:{_DAY}[日号])?)?(?:上半年|下半年|第?[一二三四1-4]季度)?{_DEADLINE}",
-            rf"{_MONTH}月(?:份)?(?:{_DAY}[日号])?{_DEADLINE}",
-            rf"{_DAY}[日号](?:前|以前|之前)",
-            r"(?:本|今|明|当)?年(?:底前|底|内|末前|末)",
-            r"(?:本|当|每)?(?:月底前|月底|季度末前|季度末|季末)",
-            r"(?:\d+|" + _CN_NUM + r")个?(?:工作日|日|天|周|个月|月)(?:之内|以内|内)",
-            r"截[至止]",
-        ]
-    )
-)
-_MONEY = re.compile(rf"(?:\d+(?:\.\d+)?|{_CN_NUM})(?:余|多)?(?:万|亿)?元")
-_CLASSIFIER = "个次名人项条场件家户期篇份批轮处台套笔本位场支座张期栋"
-_NUMBER = re.compile(rf"\d+(?:\.\d+)?%?|第?[{_CN_DIGIT}十百千]+(?:余|多)?[{_CLASSIFIER}]")
 
-# The same expressions led by a look-ahead on the characters a match can start with (identical
-# matches; the engine skips every other position instead of trying each alternative there).
-_DATE_FAST = re.compile(rf"(?=[\d{_CN_DIGIT}十百千万本今明当每年月季截])(?:{_DATE.pattern})")
-_MONEY_FAST = re.compile(rf"(?=[\d{_CN_DIGIT}十百千万])(?:{_MONEY.pattern})")
-_NUMBER_FAST = re.compile(rf"(?=[\d第{_CN_DIGIT}十百千])(?:{_NUMBER.pattern})")
+def _vocabulary() -> dict[str, list[str]]:
+    """The data file's values by kind, ``{part}`` placeholders filled in."""
+    parts: dict[str, str] = {}
+    out: dict[str, list[str]] = {}
+    for r in load_table(MARKERS).itertuples():
+        value = _PLACEHOLDER.sub(lambda m: parts[m.group(1)], r.value)
+        if r.kind == "part":
+            parts[r.name] = value
+        else:
+            out.setdefault(r.kind, []).append(value)
+    return out
 
-UNIT_SUFFIXES = (
-    "办公室", "办事处", "委员会", "居委会", "村委会", "中心", "街道", "社区", "党委", "党工委", "工委",
-    "纪委", "监委", "支部", "党组", "专班", "科", "局", "办", "所", "站", "队", "部", "组",
-)  # fmt: skip
-NOT_UNITS = frozenset(
-    "干部 全部 内部 外部 局部 大局 格局 布局 结局 当局 场所 住所 厕所 处所 网站 车站 团队 梯队 排队 "
-    "本部 学科 本科 专科 中心 重心 核心 一部 班组 每组 各组 分组 编组 重组 改组 小组 一组".split()
-)
+
+_VOCAB = _vocabulary()
+UNIT_SUFFIXES = tuple(_VOCAB["unit_suffix"])
+NOT_UNITS = frozenset(_VOCAB["not_unit"])
+
+# Each expression is compiled as one named group so that compile_fast leads it with a look-ahead on
+# the characters a match can start with (identical matches; the engine skips every other position
+# instead of trying each alternative there).
+_DOCUMENT = TITLE_RX
+_DATE = date_rx()
+_MONEY = compile_fast(f"(?P<money>{_VOCAB['money'][0]})")
+_NUMBER = compile_fast(f"(?P<number>{_VOCAB['number'][0]})")
 
 
 def _numeral_terms() -> re.Pattern[str] | None:
-    terms = sorted({w for w, _, _ in lexicon() if re.search(f"[{_CN_DIGIT}十]", w)}, key=len, reverse=True)
+    numeral = re.compile(_VOCAB["numeral_term"][0])
+    terms = sorted({w for w, _, _ in lexicon() if numeral.search(w)}, key=len, reverse=True)
     return re.compile("|".join(map(re.escape, terms))) if terms else None
 
 
@@ -118,7 +105,7 @@ def _count_and_mask(rx: re.Pattern[str], text: str) -> tuple[int, str]:
     def repl(m: re.Match[str]) -> str:
         nonlocal n
         n += 1
-        return " " * len(m.group(0))
+        return MASK * len(m.group(0))  # matched by no later expression, and not a space
 
     masked = rx.sub(repl, text)
     return n, masked
@@ -137,11 +124,11 @@ def measure_markers(text: str | None, engine: Engine = "rjieba") -> dict[str, in
     """Marker counts of one measure text (keys as the ``n_*`` columns)."""
     text = text or ""
     n_documents, rest = _count_and_mask(_DOCUMENT, text)
-    n_dates, rest = _count_and_mask(_DATE_FAST, rest)
-    n_money, rest = _count_and_mask(_MONEY_FAST, rest)
+    n_dates, rest = _count_and_mask(_DATE, rest)
+    n_money, rest = _count_and_mask(_MONEY, rest)
     if _NUMERAL_TERMS is not None:
         _, rest = _count_and_mask(_NUMERAL_TERMS, rest)
-    n_numbers, _ = _count_and_mask(_NUMBER_FAST, rest)
+    n_numbers, _ = _count_and_mask(_NUMBER, rest)
     intens = formulaic_words()
     n_units = 0
     n_int = 0
@@ -176,7 +163,7 @@ def specificity_score(concrete, generic) -> np.ndarray:
     return (c - g) / (c + g + 1.0)
 
 
-_STEPS = ((_DOCUMENT, 4), (_DATE_FAST, 2), (_MONEY_FAST, 5), (_NUMERAL_TERMS, None), (_NUMBER_FAST, 1))
+_STEPS = ((_DOCUMENT, 4), (_DATE, 2), (_MONEY, 5), (_NUMERAL_TERMS, None), (_NUMBER, 1))
 MARKER_COLUMNS = SPECIFICITY_COLUMNS[3:-1]  # n_chars … n_intensifiers
 
 

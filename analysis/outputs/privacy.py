@@ -6,51 +6,56 @@ marks a person: followed by 同志/书记/主任/… (吴某同志, 张某书记
 (联络员/副主任/书记/负责人…) — and not a common word in the segmenter's dictionary unless that
 dictionary tags it as a person name (``nr``). The warehouse keeps the originals; exports and
 charts with ``--pseudonymize`` replace each name with a stable pseudonym such as ``[人员3F2A]``.
+
+The titles, posts and other cue words are in ``data/person_name_cues.csv``. The dictionary is
+jieba's main one, read through a private tokenizer, so jieba's global segmenter is never touched.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import pandas as pd
 
-from analysis.vocab import load_lines
+from analysis.tokens.segment import import_jieba
+from analysis.vocab import load_lines, load_table
 
-TITLES_AFTER = ("同志", "书记", "副书记", "主任", "副主任", "局长", "副局长", "科长", "副科长", "组长", "副组长",
-                "镇长", "副镇长", "乡长", "县长", "区长", "部长", "副部长", "站长", "所长", "社长", "村长",
-                "处长", "主席", "经理")
-POSTS_BEFORE = ("联络员", "副主任", "主任", "书记", "副书记", "负责人", "组长", "副组长", "局长", "科长", "站长",
-                "所长", "会计", "出纳", "报账员", "网格员", "干部", "职工", "党员", "村民", "居民", "委员", "经理")
+CUES = "person_name_cues.csv"
+
+
+@cache
+def _cues(kind: str) -> tuple[str, ...]:
+    """Words of one kind of ``data/person_name_cues.csv``, in file order (none is a data error)."""
+    df = load_table(CUES)
+    values = tuple(df.loc[df["kind"] == kind, "value"])
+    if not values:
+        raise KeyError(f"{CUES} has no rows of kind {kind!r}")
+    return values
 
 
 @lru_cache(maxsize=1)
 def _name_rx() -> re.Pattern:
+    """Surname + one or two characters, before a title or after a post (longest cue words first)."""
     sur = load_lines("surnames.txt")
     compound = [s for s in sur if len(s) > 1]
     single = "".join(s for s in sur if len(s) == 1)
     surname = "(?:" + "|".join(compound) + f"|[{single}])"
-    after = "|".join(sorted(TITLES_AFTER, key=len, reverse=True))
-    before = "|".join(sorted(POSTS_BEFORE, key=len, reverse=True))
+    after = "|".join(sorted(_cues("title_after"), key=len, reverse=True))
+    before = "|".join(sorted(_cues("post_before"), key=len, reverse=True))
+    end = "|".join(_cues("post_name_end"))
     given = r"[\u4e00-\u9fff]{1,2}?"
     return re.compile(
         rf"(?P<a>{surname}{given})(?=(?:{after}))"
-        rf"|(?:{before})(?P<b>{surname}[\u4e00-\u9fff]{{1,2}}?)(?=进行|同志|的|，|、|。|；|等|被|给予|（|$)")
+        rf"|(?:{before})(?P<b>{surname}[\u4e00-\u9fff]{{1,2}}?)(?={end})")
 
 
 @lru_cache(maxsize=1)
 def _dictionary_tags() -> dict[str, str]:
-    import jieba.posseg
-
-    return dict(jieba.posseg.dt.word_tag_tab) if jieba.posseg.dt.word_tag_tab else _load_tags()
-
-
-def _load_tags() -> dict[str, str]:
-    import jieba.posseg
-
-    jieba.posseg.dt.tokenizer.initialize()
-    return dict(jieba.posseg.dt.word_tag_tab)
+    """POS tags of jieba's main dictionary, from a private tokenizer: jieba's global one is left alone."""
+    jieba = import_jieba()
+    return dict(jieba.posseg.POSTokenizer(jieba.Tokenizer()).word_tag_tab)
 
 
 @lru_cache(maxsize=1)
@@ -69,7 +74,7 @@ def _plausible(name: str) -> bool:
     compound = name[:2] in _compound_surnames()
     if _is_word(name) or (len(name) == 3 and not compound and (_is_word(name[:2]) or _is_word(name[1:]))):
         return False
-    if any(c in name[1:] for c in "的了和与及在是对把被等个名人员委组部副兼总工会"):
+    if any(c in name[1:] for c in _cues("not_in_given_name_chars")[0]):
         return False
     return True
 

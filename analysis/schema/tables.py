@@ -100,8 +100,10 @@ _t(Table("measures", "Rectification measures listed under each problem.", (
     C("text", "VARCHAR", "The measure's text.", True),
     START, END,
     C("has_number", "BOOLEAN", "Contains a digit.", True),
-    C("has_date_or_deadline", "BOOLEAN", "Names a date, period or deadline (年/月/日, 年底, 限期…).", True),
-    C("cites_document", "BOOLEAN", "Cites a document in 《…》.", True),
+    C("has_date_or_deadline", "BOOLEAN", "Names a date, period or deadline (年/月/日, 年底, 限期…; "
+      "analysis.genre.dates); true exactly when measure_specificity.n_dates > 0.", True),
+    C("cites_document", "BOOLEAN", "Cites a document in 《…》 (1–100 characters on one line, analysis.genre.titles); "
+      "true exactly when measure_specificity.n_documents > 0.", True),
     C("n_chars", "INTEGER", "Length in characters.", True),
 ), key=("doc_id", "problem_no", "measure_no"), stage="parse"))
 
@@ -270,8 +272,8 @@ _t(Table("boilerplate_formulas", "The most repeated formulas across notices.", (
 
 _t(Table("measure_specificity", "Per measure: concrete markers against generic intensifiers, and a specificity score.", (
     DOC, C("problem_no", "INTEGER", "Problem.", True), C("measure_no", "INTEGER", "Measure.", True),
-    C("n_chars", "INTEGER", "Length."), C("n_numbers", "INTEGER", "Numbers."), C("n_dates", "INTEGER", "Dates/deadlines."),
-    C("n_units", "INTEGER", "Named responsible units."), C("n_documents", "INTEGER", "Cited documents 《…》."),
+    C("n_chars", "INTEGER", "Length."), C("n_numbers", "INTEGER", "Numbers."), C("n_dates", "INTEGER", "Dates/deadlines (analysis.genre.dates)."),
+    C("n_units", "INTEGER", "Named responsible units."), C("n_documents", "INTEGER", "Cited documents 《…》 (analysis.genre.titles)."),
     C("n_money", "INTEGER", "Amounts of money."), C("n_intensifiers", "INTEGER", "Generic intensifiers (进一步, 切实…)."),
     C("score", "DOUBLE", "(concrete − generic) / (concrete + generic + 1), in (−1, 1)."),
 ), key=("doc_id", "problem_no", "measure_no"), stage="compare"))

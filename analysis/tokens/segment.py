@@ -89,7 +89,7 @@ def _fallback_tag(word: str) -> str:
     return "m" if n_digit == n_alnum else "eng"
 
 
-def _import_jieba():
+def import_jieba():
     """jieba 0.42.1 imports the deprecated ``pkg_resources`` (falling back when it is absent); keep
     its deprecation warning out of users' output."""
     with warnings.catch_warnings():
@@ -121,7 +121,7 @@ class _JiebaSegmenter(_Segmenter):
     name = "jieba"
 
     def __init__(self) -> None:
-        jieba = _import_jieba()
+        jieba = import_jieba()
         tok = jieba.Tokenizer()
         directory = cache_dir()
         try:
@@ -147,7 +147,7 @@ class _JiebaSegmenter(_Segmenter):
 
 def _main_dict_freqs(words: set[str]) -> dict[str, int]:
     """Frequencies of ``words`` in jieba's main dictionary (the dict.txt jieba-rs also ships)."""
-    jieba = _import_jieba()
+    jieba = import_jieba()
 
     out: dict[str, int] = {}
     path = Path(jieba.__file__).parent / "dict.txt"

@@ -1,0 +1,110 @@
+"""Title, signature and page furniture: what the layout of a notice says about it.
+
+The title is the first line (or two or three adjacent lines) ending in 通报; the signature is the
+organisation line(s) and date closing the notice. Notices copied from web pages carry page furniture
+(``data/page_furniture.csv``: 发布日期, 打印本页, 关闭窗口…), skipped when the signature is read; the
+page's own date (发布日期：…) is the publication date when the signature has none.
+"""
+
+from __future__ import annotations
+
+import re
+
+from analysis.fastre import compile_fast
+from analysis.notice.metadata.common import CJK, PH, Out
+from analysis.notice.metadata.cues import FURNITURE, alternation
+from analysis.notice.metadata.dates import DateTok, make_date, tokenize_dates
+from analysis.notice.metadata.issuer import org_parts, org_suffixes
+
+_TITLE_END = compile_fast(rf"({alternation('title_end')})[》”]?$")
+_TITLE_PART = compile_fast(rf"^[{CJK}{PH}0-9（）《》“”·]+$")
+_SENT_PUNCT = compile_fast(r"[，。；！？：]")
+_ABOUT = alternation("title_about")
+_TOPIC_START = compile_fast(alternation("title_topic_start"))
+_SUBORDINATE = alternation("title_subordinate")
+_AFTER_ABOUT_STOP = compile_fast(alternation("title_after_about_stop"))
+_FURNITURE = compile_fast(alternation("line", FURNITURE))
+_FURNITURE_DATE = compile_fast(rf"(?:{alternation('date_label_lead', FURNITURE)})"
+                               rf"(?:{alternation('date_label_noun', FURNITURE)})[：:][ \t]*(?P<date>[^ \t\n]{{6,20}})")
+_DATE_LINE = compile_fast(r"^(?P<org>.*?)[ \t]*(?P<date>(?:19|20)\d{2}[ \t]*年.*日|[〇○零一二三四五六七八九]{4}[ \t]*年.*日|"
+                          r"(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2})$")
+_ORG_LINE_MAX = 40
+
+
+def find_title(lines: list[str]) -> str | None:
+    """First line(s) forming a title that ends in 通报 (two or three adjacent lines are joined)."""
+    seen = 0
+    for i, line in enumerate(lines):
+        if not line:
+            continue
+        seen += 1
+        if seen > 6 or len(line) > 100:
+            return None
+        if _TITLE_END.search(line) and not _SENT_PUNCT.search(line):
+            parts, k = [line], i - 1
+            while k >= 0 and len(parts) < 3 and len(lines[k]) <= _ORG_LINE_MAX and _TITLE_PART.match(lines[k]):
+                parts.insert(0, lines[k])
+                k -= 1
+            return "".join(parts)
+        if "。" in line:
+            return None
+    return None
+
+
+def title_issuer(title: str) -> str | None:
+    """Issuing organisation named in a title: before 关于, or right after it (关于XX镇党委巡察整改…)."""
+    head = title.split(_ABOUT, 1)[0] if _ABOUT in title else _TOPIC_START.split(title, maxsplit=1)[0]
+    head = head.split(_SUBORDINATE, 1)[0].strip()
+    if re.search("巡[察视]", head):  # the inspection office publishing for the unit (区委巡察办关于XX镇党委…)
+        head = ""
+    if not head and _ABOUT in title:
+        after = _AFTER_ABOUT_STOP.split(title.split(_ABOUT, 1)[1], maxsplit=1)[0]
+        if org_parts(after)[1]:
+            head = after
+    return head or None
+
+
+def _is_org_line(line: str) -> bool:
+    return (0 < len(line) <= _ORG_LINE_MAX and not _SENT_PUNCT.search(line)
+            and any(line.endswith(s) for s, _ in org_suffixes()))
+
+
+def signature(lines: list[str]) -> tuple[list[str], DateTok | None]:
+    """Organisation line(s) and date at the end of the notice."""
+    orgs: list[str] = []
+    date: DateTok | None = None
+    tail = [ln for ln in lines if ln][-8:]
+    for line in reversed(tail):
+        if _FURNITURE.search(line):
+            continue
+        m = _DATE_LINE.match(line)
+        toks = tokenize_dates(m.group("date")) if m and date is None and not orgs else []
+        if toks and len(toks) == 1 and toks[0].kind == "full" and toks[0].raw == m.group("date"):
+            date = toks[0]
+            if m.group("org") and _is_org_line(m.group("org")):
+                orgs.insert(0, m.group("org"))
+            continue
+        if _is_org_line(line) and len(orgs) < 2:
+            orgs.insert(0, line)
+            continue
+        break
+    return orgs, date
+
+
+def publish_date(text: str, sig_date: DateTok | None, out: Out) -> None:
+    """Publication date: the signature's date, else the page's own date (发布日期：…)."""
+    fdate = None
+    for m in _FURNITURE_DATE.finditer(text):
+        ft = [t for t in tokenize_dates(m.group("date")) if t.kind == "full" and t.start == 0]
+        if ft:
+            fdate = make_date(ft[0].y, ft[0].m, ft[0].d)
+            break
+    if sig_date:
+        out.set("publish_date", make_date(sig_date.y, sig_date.m, sig_date.d), "text:signature")
+        if fdate and fdate != out.values["publish_date"]:
+            out.warnings.append(f"page furniture date {fdate} differs from the signature date; took the signature")
+    elif fdate:
+        out.set("publish_date", fdate, "text:page_furniture")
+    pub, fb = out.values["publish_date"], out.values["feedback_date"]
+    if pub and fb and pub < fb:
+        out.warnings.append(f"publish date {pub} is before the feedback date {fb}")
