@@ -9,15 +9,15 @@ import argparse
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from analysis.build.orchestrate import build
 from analysis.outputs.export import export_parquet
 from analysis.outputs.report import run_report
 from analysis.outputs.search import search
-from analysis.paths import DEFAULT_CORPUS, DEFAULT_DB
+from analysis.paths import DEFAULT_CORPUS, DEFAULT_DB, NOTEBOOKS_DIR, REPORTS_DIR
 from analysis.schema import data_dictionary
 from analysis.warehouse.db import WarehouseError, connect_readonly
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def _output_options(p: argparse.ArgumentParser) -> None:
@@ -29,8 +29,6 @@ def _output_options(p: argparse.ArgumentParser) -> None:
 
 def emit(df, args: argparse.Namespace) -> None:
     """Print or write a DataFrame in the format the shared output options ask for."""
-    import pandas as pd
-
     out: Path | None = getattr(args, "output", None)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -146,8 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = add("report", cmd_report, "Run every notebook headless, write HTML copies and export every chart.",
             "analysis report --out reports/")
-    r.add_argument("--notebooks", type=Path, default=REPO_ROOT / "notebooks", help="notebook folder")
-    r.add_argument("--out", type=Path, default=REPO_ROOT / "reports", help="output folder")
+    r.add_argument("--notebooks", type=Path, default=NOTEBOOKS_DIR, help="notebook folder")
+    r.add_argument("--out", type=Path, default=REPORTS_DIR, help="output folder")
     r.add_argument("--pseudonymize", action="store_true",
                    help="replace person names with stable pseudonyms in every chart, table and HTML copy")
 

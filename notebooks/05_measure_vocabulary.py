@@ -19,8 +19,11 @@
 # each notice is boilerplate shared with other districts?
 
 # %% tags=["parameters"]
-DB = None
-FIGURES = None
+# set by `analysis report`: the warehouse (None = warehouse.duckdb at the repository root), where charts go
+# (None = reports/figures), and whether person names are replaced by stable pseudonyms in every query result
+db = None
+figures_dir = None
+pseudonymize = False
 # terms per district and direction
 TOP_N = 12
 # significance after correction
@@ -40,8 +43,9 @@ SEED = 0
 # ruff: noqa: E402, B018 (notebook: imports follow the parameters cell; a cell's last expression is its output)
 from analysis.outputs import nb, plots
 
-con = nb.open_warehouse(DB)
-ex = nb.Exporter(con, FIGURES, {"top_n": TOP_N, "alpha": ALPHA, "groups": GROUPS, "place_level": PLACE_LEVEL,
+con = nb.open_warehouse(db)
+q = nb.querier(con, pseudonymize)
+ex = nb.Exporter(con, figures_dir, {"top_n": TOP_N, "alpha": ALPHA, "groups": GROUPS, "place_level": PLACE_LEVEL,
                                 "top_places": TOP_PLACES})
 pl = nb.use_places(con, PLACE_LEVEL, TOP_PLACES)
 
@@ -49,20 +53,20 @@ pl = nb.use_places(con, PLACE_LEVEL, TOP_PLACES)
 # ## Keyness per district (every district against the rest)
 
 # %%
-key = nb.keyness_top(con, TOP_N, GROUPS, KEYNESS_GROUPS)
+key = nb.keyness_top(con, TOP_N, GROUPS, KEYNESS_GROUPS, pseudonymize=pseudonymize)
 fig = plots.keyness_chart(key.data, group="group", token="token", log_ratio="log_ratio", p_adj="p_adj",
                           count="count_target", top_n=TOP_N, alpha=ALPHA, groups=GROUPS or None,
                           title="各地措施用语的关键性",
                           subtitle=nb.subtitle("Keyness of measure vocabulary: log ratio, filled = significant",
                                                key.caption))
 ex.save(fig, "vocabulary_keyness", key.data, query=key.query)
-nb.query(con, """select * from keyness where p_adj < ? order by "group", g2 desc limit 40""", [ALPHA])
+q("""select * from keyness where p_adj < ? order by "group", g2 desc limit 40""", ALPHA)
 
 # %% [markdown]
 # ## Most frequent terms
 
 # %%
-nb.query(con, "select token, freq, doc_freq, unit_freq from vocabulary order by freq desc limit 30")
+q("select token, freq, doc_freq, unit_freq from vocabulary order by freq desc limit 30")
 
 # %% [markdown]
 # ## Specificity of measures per place
@@ -82,11 +86,11 @@ stats
 # ## Boilerplate: share of each notice's sentences also found in other districts' notices
 
 # %%
-bp = nb.boilerplate_top(con, TOP_PLACES)
+bp = nb.boilerplate_top(con, TOP_PLACES, pseudonymize=pseudonymize)
 fig = plots.bar_counts(bp.data, "source_file", "share", other=bp.other, title="套话占比", xlabel="占比 / share",
                        subtitle=nb.subtitle("Boilerplate share per notice", bp.caption))
 ex.save(fig, "vocabulary_boilerplate", bp.data, query=bp.query)
 bp.data
 
 # %%
-nb.query(con, "select * from boilerplate_formulas order by n_docs desc, n_groups desc limit 20")
+q("select * from boilerplate_formulas order by n_docs desc, n_groups desc limit 20")

@@ -18,8 +18,11 @@
 # is plain SQL run with `q(...)`; copy one into `analysis sql "…"` to run it from the shell, add `--csv` to export.
 
 # %% tags=["parameters"]
-DB = None
-FIGURES = None
+# set by `analysis report`: the warehouse (None = warehouse.duckdb at the repository root), where charts go
+# (None = reports/figures), and whether person names are replaced by stable pseudonyms in every query result
+db = None
+figures_dir = None
+pseudonymize = False
 PROVINCE = "浙江省"
 ACTION = "诫勉谈话"
 CATEGORY = "全面从严治党"
@@ -32,11 +35,9 @@ ROWS = 50
 # %%
 # ruff: noqa: E402, B018 (notebook: imports follow the parameters cell; a cell's last expression is its output)
 from analysis.outputs import nb
-from analysis.outputs.search import load_fts
 
-con = nb.open_warehouse(DB)
-load_fts(con)
-q = nb.querier(con)
+con = nb.open_warehouse(db)
+q = nb.querier(con, pseudonymize)
 
 
 # %% [markdown]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 
 import duckdb
+import duckdb_extensions
 
 from analysis.build.orchestrate import build
 from analysis.cli import main as cli_main
@@ -55,12 +57,18 @@ def test_search_command(sample_db, capsys):
     assert out[0].startswith("doc_id,") and len(out) == 4
 
 
+def load_fts(con: duckdb.DuckDBPyConnection) -> None:
+    """Load DuckDB's full-text-search extension from the PyPI package (offline): the reference the
+    BM25 macro must agree with."""
+    try:
+        con.execute("load fts")
+    except duckdb.Error:
+        duckdb_extensions.import_extension("fts", con=con)
+        con.execute("load fts")
+
+
 def test_bm25_macro_scores_equal_the_fts_extension(sample_db, tmp_path):
     """search_units reproduces DuckDB fts match_bm25 exactly (index built here by the extension)."""
-    import shutil
-
-    from analysis.outputs.search import load_fts
-
     db = tmp_path / "copy.duckdb"
     shutil.copy(sample_db, db)
     con = duckdb.connect(str(db))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import duckdb
+import jupytext
 import nbformat
 import numpy as np
 import pandas as pd
@@ -13,9 +13,8 @@ import pytest
 
 from analysis import schema
 from analysis.outputs import nb, plots
-from analysis.outputs.report import run_notebooks
-
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+from analysis.outputs.report import MAX_SUMMARY_LINES, notebook_parameters, run_notebooks, summary_lines
+from analysis.paths import NOTEBOOKS_DIR as NOTEBOOKS
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +61,24 @@ def test_notebooks_are_thin():
         assert '# %% tags=["parameters"]' in src, f"{p.name}: needs one parameters cell"
         first = src.split("# %%", 2)[1]
         assert "**Question:**" in first, f"{p.name}: first cell must state the question"
+
+
+def test_notebooks_take_the_report_settings_as_parameters(tmp_path):
+    """``analysis report`` passes its settings as papermill parameters (no environment variables): each
+    notebook's parameters cell declares them with defaults for a notebook opened by hand, and every query
+    goes through a querier told whether to pseudonymize."""
+    settings = notebook_parameters(tmp_path / "w.duckdb", tmp_path, pseudonymize=True)
+    assert settings["pseudonymize"] is True
+    for p in NOTEBOOKS.glob("*.py"):
+        cells = [c for c in jupytext.read(p).cells if "parameters" in c.metadata.get("tags", [])]
+        assert len(cells) == 1, f"{p.name}: needs exactly one parameters cell"
+        declared: dict = {}
+        exec(cells[0].source, declared)
+        assert {k: declared.get(k, "missing") for k in settings} == {"db": None, "figures_dir": None,
+                                                                    "pseudonymize": False}, p.name
+        src = p.read_text(encoding="utf-8")
+        assert "os.environ" not in src and "nb.query(" not in src, p.name
+        assert "q = nb.querier(con, pseudonymize)" in src, p.name
 
 
 def test_small_corpus_charts_show_every_place(report):
@@ -184,8 +201,6 @@ def test_sample_caption():
 
 
 def test_report_summary_stays_short_on_a_large_corpus(tmp_path):
-    from analysis.outputs.report import MAX_SUMMARY_LINES, summary_lines
-
     db = tmp_path / "big.duckdb"
     con = duckdb.connect(str(db))
     con.execute("create table documents as select 'p' || (i % 50) as province, 'd' || i as district, "

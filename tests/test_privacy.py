@@ -6,6 +6,7 @@ import duckdb
 import pytest
 
 from analysis.cli import main as cli_main
+from analysis.outputs.nb import query
 from analysis.outputs.privacy import find_person_names, pseudonym, pseudonymize_text
 
 
@@ -40,19 +41,13 @@ def test_export_pseudonymizes_but_warehouse_keeps_originals(sample_db, tmp_path)
     con.close()
 
 
-def test_notebook_queries_pseudonymize_when_asked(sample_db, monkeypatch):
-    import duckdb
-
-    from analysis.outputs.nb import PSEUDONYMIZE_ENV, query
-    from analysis.outputs.privacy import find_person_names, pseudonym
-
+def test_notebook_queries_pseudonymize_when_asked(sample_db):
     con = duckdb.connect(str(sample_db), read_only=True)
     sql = "select text from documents order by doc_id"
     texts = query(con, sql)["text"].tolist()
     names = sorted({n for t in texts for _, _, n in find_person_names(t)})
     assert names, "the sample notices name people"
-    monkeypatch.setenv(PSEUDONYMIZE_ENV, "1")
-    hidden = " ".join(query(con, sql)["text"])
+    hidden = " ".join(query(con, sql, pseudonymize=True)["text"])
     con.close()
     for n in names:
         assert n not in hidden and pseudonym(n) in hidden

@@ -27,12 +27,10 @@ def export_parquet(db: Path, out: Path, *, pseudonymize: bool = False) -> list[P
             "and table_schema = 'main' order by 1").fetchall()]
         names: set[str] = set()
         if pseudonymize:
-
             names = corpus_names(con)
         for t in tables:
             rel_sql = f'select * from "{t}"'
             if pseudonymize:
-
                 con.register("_pseudo", pseudonymize_frame(con.execute(rel_sql).df(), names))
                 rel_sql = "select * from _pseudo"
             if t in PARTITIONED:

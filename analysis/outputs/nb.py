@@ -3,6 +3,11 @@
 Notebooks hold parameters and short calls; the logic they need lives here and in the stage
 modules, so it is tested and reused.
 
+Settings arrive as arguments, never as environment variables: each notebook's cell tagged
+``parameters`` holds ``db``, ``figures_dir`` and ``pseudonymize``, which ``analysis report`` overrides
+through papermill. ``None`` means the default of :mod:`analysis.paths` (the warehouse at the
+repository root, charts under ``reports/figures``), so a notebook opened by hand works as it is.
+
 Scale: a warehouse may hold tens of thousands of notices and millions of token rows, so every
 chart's data is aggregated (or sampled) in DuckDB and only the rows drawn reach pandas. Places are
 resolved once per notebook by :func:`use_places` (district, city or province; the *top_n* places
@@ -13,97 +18,69 @@ saying what was aggregated or sampled, for the chart's subtitle; it is empty whe
 
 from __future__ import annotations
 
-import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import duckdb
 import pandas as pd
 
 from analysis.outputs.plots import export_figure
 from analysis.outputs.privacy import pseudonymize_text
-from analysis.paths import DEFAULT_DB
+from analysis.paths import DEFAULT_DB, FIGURES_DIR
 from analysis.warehouse.db import connect_readonly
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def open_warehouse(db: str | Path | None = None) -> duckdb.DuckDBPyConnection:
-    """The warehouse opened read-only; a clear message (not a traceback) when it is missing or damaged."""
+    """The warehouse *db* (None: the repository's) opened read-only; a clear message (not a traceback)
+    when it is missing or damaged."""
     return connect_readonly(Path(db) if db else DEFAULT_DB)
 
 
-def figures_dir(figures: str | Path | None = None) -> Path:
-    """Where charts go: the notebook parameter, else $ANALYSIS_FIGURES_DIR, else reports/figures."""
-    d = Path(figures or os.environ.get("ANALYSIS_FIGURES_DIR") or REPO_ROOT / "reports" / "figures")
-    d.mkdir(parents=True, exist_ok=True)
-    return d
-
-
 def corpus_hash(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The hash of the corpus the warehouse was built from, recorded with every chart."""
     row = con.execute("select value from build_info where key = 'corpus_hash'").fetchone()
     return row[0] if row else None
 
 
 class Exporter:
-    """Save each chart with the table behind it, its query/parameters and the corpus hash."""
+    """Save each chart with the table behind it, its query/parameters and the corpus hash.
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, figures: str | Path | None = None,
+    Charts go to *figures_dir* (the notebook parameter; None: ``reports/figures``)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, figures_dir: str | Path | None = None,
                  params: dict | None = None) -> None:
-        self.con = con
-        self.outdir = figures_dir(figures)
+        self.outdir = Path(figures_dir or FIGURES_DIR)
+        self.outdir.mkdir(parents=True, exist_ok=True)
         self.params = params or {}
         self.hash = corpus_hash(con)
 
     def save(self, fig, name: str, data: pd.DataFrame, query: str | None = None, **params) -> dict[str, Path]:
-
+        """Export *fig* as *name* with *data*, *query* and the notebook's parameters plus *params*."""
         return export_figure(fig, name, data, params={**self.params, **params}, query=query,
                              corpus_hash=self.hash, outdir=self.outdir)
 
 
-PSEUDONYMIZE_ENV = "ANALYSIS_PSEUDONYMIZE"
-
-
-def query(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:
+def query(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None, *,
+          pseudonymize: bool = False) -> pd.DataFrame:
     """Run SQL and return a DataFrame.
 
-    With ``$ANALYSIS_PSEUDONYMIZE=1`` (``analysis report --pseudonymize``) person names in text
-    columns are replaced by stable pseudonyms, so charts and tables drawn from the result show none.
+    With *pseudonymize* (the notebook parameter that ``analysis report --pseudonymize`` sets) person
+    names in text columns are replaced by stable pseudonyms, so charts and tables drawn from the
+    result show none.
     """
     df = con.execute(sql, params or []).df()
-    if os.environ.get(PSEUDONYMIZE_ENV) == "1":
-
+    if pseudonymize:
         for c in df.columns:
             if df[c].dtype == object:
                 df[c] = df[c].map(pseudonymize_text)
     return df
 
 
-def querier(con: duckdb.DuckDBPyConnection):
-    """A short ``q(sql, *params)`` for notebook cells."""
-    return lambda sql, *params: query(con, sql, list(params))
-
-
-def district_label(df: pd.DataFrame, col: str = "group") -> pd.DataFrame:
-    """Add a readable place label: district (city) or the unit when the place is unknown."""
-    out = df.copy()
-    d = out.get("district")
-    c = out.get("city")
-    u = out.get("unit")
-    lab = []
-    for i in range(len(out)):
-        dist = d.iloc[i] if d is not None else None
-        city = c.iloc[i] if c is not None else None
-        unit = u.iloc[i] if u is not None else None
-        if isinstance(dist, str) and dist:
-            lab.append(dist if not isinstance(city, str) or city == dist else f"{city}{dist}")
-        elif isinstance(unit, str) and unit:
-            lab.append(unit)
-        else:
-            lab.append("未知 unknown")
-    out[col] = lab
-    return out
+def querier(con: duckdb.DuckDBPyConnection, pseudonymize: bool = False) -> Callable[..., pd.DataFrame]:
+    """A short ``q(sql, *params)`` for notebook cells, pseudonymizing when the notebook asks to."""
+    return lambda sql, *params: query(con, sql, list(params), pseudonymize=pseudonymize)
 
 
 def where_filter(column: str, values: list[str] | None) -> tuple[str, list]:
@@ -113,7 +90,7 @@ def where_filter(column: str, values: list[str] | None) -> tuple[str, list]:
     return f"{column} in ({', '.join('?' for _ in values)})", list(values)
 
 
-def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> Any:
     """The first value of the first row (None when there is no row)."""
     row = con.execute(sql, params or []).fetchone()
     return row[0] if row else None
@@ -253,11 +230,11 @@ def box_data(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = Non
 
 
 def keyness_top(con: duckdb.DuckDBPyConnection, top_n: int = 12, groups: list[str] | None = None,
-                max_groups: int = 6) -> Selection:
+                max_groups: int = 6, *, pseudonymize: bool = False) -> Selection:
     """The *top_n* terms per direction (largest |log ratio|) of a few groups, selected in DuckDB.
 
     *groups* names them; else the *max_groups* groups with most measure tokens (keyness counts).
-    Only these rows are fetched, never the whole keyness table.
+    Only these rows are fetched, never the whole keyness table. *pseudonymize* as in :func:`query`.
     """
     flt, args = where_filter('"group"', groups)
     sql = f"""
@@ -270,7 +247,7 @@ def keyness_top(con: duckdb.DuckDBPyConnection, top_n: int = 12, groups: list[st
                                    order by abs(k.log_ratio) desc, k.g2 desc, k.token) <= ?
         order by k."group", k.g2 desc, k.token"""
     limit = len(groups) if groups else max_groups
-    data = query(con, sql, [*args, limit, top_n])
+    data = query(con, sql, [*args, limit, top_n], pseudonymize=pseudonymize)
     n_groups = scalar(con, 'select count(distinct "group") from keyness') or 0
     shown = data["group"].nunique()
     caption = "" if shown >= n_groups or groups else (
@@ -278,9 +255,10 @@ def keyness_top(con: duckdb.DuckDBPyConnection, top_n: int = 12, groups: list[st
     return Selection(data, sql, caption)
 
 
-def similarity_top(con: duckdb.DuckDBPyConnection, max_groups: int = 40) -> Selection:
+def similarity_top(con: duckdb.DuckDBPyConnection, max_groups: int = 40, *,
+                   pseudonymize: bool = False) -> Selection:
     """District similarity pairs among the *max_groups* groups with most measures (all pairs fetched
-    for those only, never the whole n² table)."""
+    for those only, never the whole n² table). *pseudonymize* as in :func:`query`."""
     sql = """
         with g as (select group_a as "group", min(order_a) as ord from district_similarity group by 1),
         sizes as (select g."group", sum(d.measures_found) as n from documents d join document_groups g using (doc_id)
@@ -290,7 +268,7 @@ def similarity_top(con: duckdb.DuckDBPyConnection, max_groups: int = 40) -> Sele
         select s.* from district_similarity s
         where s.group_a in (select "group" from pick) and s.group_b in (select "group" from pick)
         order by s.order_a, s.order_b"""
-    data = query(con, sql, [max_groups])
+    data = query(con, sql, [max_groups], pseudonymize=pseudonymize)
     n_groups = scalar(con, "select count(distinct group_a) from district_similarity") or 0
     shown = len(set(data["group_a"])) if len(data) else 0
     caption = "" if shown >= n_groups else (
@@ -298,9 +276,11 @@ def similarity_top(con: duckdb.DuckDBPyConnection, max_groups: int = 40) -> Sele
     return Selection(data, sql, caption)
 
 
-def boilerplate_top(con: duckdb.DuckDBPyConnection, top_n: int = 40) -> Selection:
+def boilerplate_top(con: duckdb.DuckDBPyConnection, top_n: int = 40, *,
+                    pseudonymize: bool = False) -> Selection:
     """Boilerplate share of the *top_n* most formulaic notices and one pooled row for the rest
-    (their sentences summed, so the share is the share of all their sentences)."""
+    (their sentences summed, so the share is the share of all their sentences). *pseudonymize* as
+    in :func:`query`."""
     sql = """
         with b as (select d.source_file, b.n_sentences, b.n_shared,
                           row_number() over (order by b.share desc nulls last, d.source_file) as rk,
@@ -310,7 +290,7 @@ def boilerplate_top(con: duckdb.DuckDBPyConnection, top_n: int = 40) -> Selectio
                sum(n_sentences)::integer as n_sentences, sum(n_shared)::integer as n_shared,
                sum(n_shared) / nullif(sum(n_sentences), 0) as share, count(*) as notices
         from b group by 1 order by min(rk)"""
-    data = query(con, sql, [top_n, top_n])
+    data = query(con, sql, [top_n, top_n], pseudonymize=pseudonymize)
     n_docs = int(data["notices"].sum()) if len(data) else 0
     other = data["source_file"].iloc[-1] if n_docs > top_n else None
     caption = "" if other is None else (

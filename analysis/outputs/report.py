@@ -1,13 +1,13 @@
 """The main job after a build: a printed summary, then every notebook executed headless.
 
 Notebooks are jupytext percent scripts in ``notebooks/``; each is executed with papermill
-(parameters injected after its cell tagged ``parameters``), saved executed as ``.ipynb`` and as
+(``db``, ``figures_dir`` and ``pseudonymize`` injected after its cell tagged ``parameters``: settings
+reach notebooks as parameters, never as environment variables), saved executed as ``.ipynb`` and as
 HTML under ``reports/``; the charts the notebooks export land in ``reports/figures/``.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path
@@ -48,11 +48,19 @@ def summary_lines(db: Path) -> list[str]:
         con.close()
 
 
+def notebook_parameters(db: Path, out: Path, pseudonymize: bool = False) -> dict[str, object]:
+    """What ``analysis report`` passes to each notebook's parameters cell (papermill injects it after
+    that cell): the warehouse, where charts go, and whether person names are pseudonymized."""
+    return {"db": str(Path(db).resolve()), "figures_dir": str((out / "figures").resolve()),
+            "pseudonymize": bool(pseudonymize)}
+
+
 def run_notebooks(notebooks: Path, out: Path, db: Path, only: list[str] | None = None,
                   pseudonymize: bool = False) -> list[tuple[str, float]]:
     """Execute each notebook; returns (name, seconds). Raises on the first failing notebook.
 
     ``pseudonymize`` replaces person names in everything the notebooks query (charts, tables, HTML)."""
+    # imported here, not at the top: together they take ~2 s to import, which every other command would pay
     import jupytext
     import nbformat
     import papermill as pm
@@ -63,39 +71,28 @@ def run_notebooks(notebooks: Path, out: Path, db: Path, only: list[str] | None =
     paths = sorted(notebooks.glob("[0-9]*.py"))
     if only:
         paths = [p for p in paths if p.stem in only]
+    parameters = notebook_parameters(db, out, pseudonymize)
     timings = []
-    env_before = os.environ.get("ANALYSIS_FIGURES_DIR")
-    pseudo_before = os.environ.get("ANALYSIS_PSEUDONYMIZE")
-    os.environ["ANALYSIS_FIGURES_DIR"] = str((out / "figures").resolve())
-    os.environ["ANALYSIS_PSEUDONYMIZE"] = "1" if pseudonymize else "0"
-    try:
-        for i, path in enumerate(paths, start=1):
-            t0 = time.perf_counter()
-            print(f"[{i}/{len(paths)}] {path.stem} …", file=sys.stderr, flush=True)
-            nb = jupytext.read(path)
-            src = out / "notebooks" / f"{path.stem}.input.ipynb"
-            dst = out / "notebooks" / f"{path.stem}.ipynb"
-            nbformat.write(nb, src)
-            pm.execute_notebook(str(src), str(dst), parameters={"DB": str(Path(db).resolve()),
-                                                                "FIGURES": str((out / "figures").resolve())},
-                                cwd=str(notebooks), progress_bar=False, log_output=False, kernel_name="python3")
-            src.unlink()
-            html, _ = HTMLExporter().from_notebook_node(nbformat.read(dst, as_version=4))
-            (out / f"{path.stem}.html").write_text(html, encoding="utf-8")
-            dt = time.perf_counter() - t0
-            timings.append((path.stem, dt))
-            print(f"[{i}/{len(paths)}] {path.stem} done in {dt:.1f} s → {out / (path.stem + '.html')}",
-                  file=sys.stderr, flush=True)
-    finally:
-        for key, before in (("ANALYSIS_FIGURES_DIR", env_before), ("ANALYSIS_PSEUDONYMIZE", pseudo_before)):
-            if before is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = before
+    for i, path in enumerate(paths, start=1):
+        t0 = time.perf_counter()
+        print(f"[{i}/{len(paths)}] {path.stem} …", file=sys.stderr, flush=True)
+        src = out / "notebooks" / f"{path.stem}.input.ipynb"
+        dst = out / "notebooks" / f"{path.stem}.ipynb"
+        nbformat.write(jupytext.read(path), src)
+        pm.execute_notebook(str(src), str(dst), parameters=parameters, cwd=str(notebooks), progress_bar=False,
+                            log_output=False, kernel_name="python3")
+        src.unlink()
+        html, _ = HTMLExporter().from_notebook_node(nbformat.read(dst, as_version=4))
+        (out / f"{path.stem}.html").write_text(html, encoding="utf-8")
+        dt = time.perf_counter() - t0
+        timings.append((path.stem, dt))
+        print(f"[{i}/{len(paths)}] {path.stem} done in {dt:.1f} s → {out / (path.stem + '.html')}",
+              file=sys.stderr, flush=True)
     return timings
 
 
 def run_report(db: Path, notebooks: Path, out: Path, pseudonymize: bool = False) -> int:
+    """Print the summary, then run every notebook into *out*; the exit code of ``analysis report``."""
     for line in summary_lines(db):
         print(line)
     if not notebooks.is_dir() or not any(notebooks.glob("[0-9]*.py")):

@@ -9,36 +9,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
 from analysis.tokens.segment import is_word_token, segment_text
 from analysis.warehouse.db import connect_readonly
 
 
-def load_fts(con: duckdb.DuckDBPyConnection) -> None:
-    """Load DuckDB's full-text-search extension from the PyPI package (offline); the tests use it as the
-    reference the BM25 macro must agree with."""
-    try:
-        con.execute("load fts")
-        return
-    except duckdb.Error:
-        pass
-    import duckdb_extensions
-
-    duckdb_extensions.import_extension("fts", con=con)
-    con.execute("load fts")
-
-
 def query_tokens(text: str) -> str:
     """Segment a free-text query the way the index was built; returns space-joined tokens."""
-
     return " ".join(t for t, _ in segment_text(text) if is_word_token(t))
 
 
 def search(db: Path, text: str, limit: int = 20) -> pd.DataFrame:
     """Ranked problems and measures for ``text`` with document, problem, sentence and offsets."""
-
     con = connect_readonly(db)
     try:
         q = query_tokens(text) or text
