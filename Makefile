@@ -7,7 +7,7 @@ export PYTHONHASHSEED := 0
 SIZES ?= 1000,10000
 
 .DEFAULT_GOAL := help
-.PHONY: help setup build report notebooks test lint lab bench lock clean
+.PHONY: help setup build report notebooks test lint docs lab bench lock clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -32,6 +32,9 @@ test: setup ## Run the whole test suite (what .ci/run calls)
 
 lint: setup ## Check the code with ruff
 	$(BIN)/ruff check analysis tests bench
+
+docs: setup ## Regenerate docs/schema.md (the data dictionary) from analysis/schema/
+	$(BIN)/analysis schema > docs/schema.md
 
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 

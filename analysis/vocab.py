@@ -7,6 +7,7 @@ file's header (version, source, licence) and are skipped by the loaders.
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import json
 from functools import cache
@@ -48,8 +49,6 @@ def package_file(package: str, *parts: str) -> Path:
     Used for the gazetteer shipped by ``cpca``, whose ``__init__`` imports ``pkg_resources``
     (absent from recent setuptools) although only its data file is needed.
     """
-    import importlib.util
-
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
         raise FileNotFoundError(f"package {package!r} is not installed; run `make setup`")

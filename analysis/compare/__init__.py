@@ -9,8 +9,11 @@ Grouping: a ``documents`` frame maps ``doc_id`` to the column named by ``group``
 
 from __future__ import annotations
 
+import sys
+import unicodedata
 from functools import cache
 
+import numpy as np
 import pandas as pd
 
 from analysis.vocab import load_lines
@@ -75,11 +78,6 @@ def drop_mask(codes):
     P* (punctuation), S* (symbols) or Z* (separators) — the characters that a token made only of is
     dropped by the segmenter (:func:`analysis.tokens.segment.is_word_token`) and that a sentence key leaves
     out. Classes are looked up once per distinct code point and remembered."""
-    import sys
-    import unicodedata
-
-    import numpy as np
-
     if not _DROP_STATE:
         _DROP_STATE["drop"] = np.zeros(sys.maxunicode + 1, dtype=bool)
         _DROP_STATE["known"] = np.zeros(sys.maxunicode + 1, dtype=bool)

@@ -39,6 +39,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import docx
+from bs4 import BeautifulSoup, CData, NavigableString, Tag
+from charset_normalizer import from_bytes
+
 from analysis.ingest.normalize import normalize_text
 from analysis.vocab import load_table
 
@@ -214,7 +218,6 @@ def decode_bytes(data: bytes) -> tuple[str, str, list[str]]:
             return data.decode("gb18030"), "gb18030", []
         except UnicodeDecodeError:
             pass
-        from charset_normalizer import from_bytes
 
         best = from_bytes(data).best()
         if best is None or best.encoding is None:
@@ -244,7 +247,6 @@ def _main_block(root):
     Character counts and depths of all elements come from one pass over the tree (a count per
     element by ``get_text`` would be quadratic in the nesting depth).
     """
-    from bs4 import CData, NavigableString, Tag
 
     nodes = [root, *root.descendants]
     depth = {id(root): 0}
@@ -269,7 +271,6 @@ def _main_block(root):
 
 def _block_text(el) -> str:
     """Text of ``el`` with a line break for <br> and after each block element (iterative walk)."""
-    from bs4 import CData, NavigableString, Tag
 
     out: list[str] = []
     stack: list[tuple[object, bool]] = [(c, False) for c in reversed(el.contents)]
@@ -291,7 +292,6 @@ def _block_text(el) -> str:
 
 def html_to_text(html: str) -> tuple[str, list[str]]:
     """Main text of an HTML page, one block per line; warnings name what was dropped."""
-    from bs4 import BeautifulSoup, Tag
 
     soup = BeautifulSoup(html, "lxml")
     code, furniture = [], []
@@ -341,8 +341,6 @@ def _check_docx_archive(data: bytes) -> None:
 
 def docx_to_text(data: bytes) -> str:
     """Paragraphs and table cells of a .docx in document order."""
-    import docx
-
     d = docx.Document(io.BytesIO(data))
     out: list[str] = []
     body = d.element.body
