@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.build.orchestrate import build
 from analysis.outputs.export import export_parquet
 from analysis.outputs.report import run_report
 from analysis.outputs.search import search
 from analysis.paths import DEFAULT_CORPUS, DEFAULT_DB, NOTEBOOKS_DIR, REPORTS_DIR
+from analysis.pipeline.orchestrate import build
 from analysis.schema import data_dictionary
 from analysis.warehouse.db import WarehouseError, connect_readonly
 

@@ -43,7 +43,7 @@ def _peak_rss(proc: psutil.Process, stop: threading.Event, out: list[float]) -> 
 BUILD = """
 import json, sys
 from pathlib import Path
-from analysis.build.orchestrate import build
+from analysis.pipeline.orchestrate import build
 s = build(Path(sys.argv[1]), Path(sys.argv[2]), quiet=True, full=sys.argv[3] == "full")
 print(json.dumps({"seconds": s.seconds, "stage_s": s.stage_seconds, "documents": s.documents, "parsed": s.parsed}))
 """

@@ -25,7 +25,7 @@ def sample_corpus(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def sample_db(sample_corpus, tmp_path_factory) -> Path:
-    from analysis.build.orchestrate import build
+    from analysis.pipeline.orchestrate import build
 
     db = tmp_path_factory.mktemp("wh") / "warehouse.duckdb"
     build(sample_corpus, db, quiet=True, workers=1)

@@ -12,14 +12,14 @@ import pandas as pd
 import pytest
 from scipy import sparse
 
-from analysis.build import stages as cs
-from analysis.build.termcounts import duckdb_counts
 from analysis.compare.boilerplate import boilerplate
 from analysis.compare.categories import classify_problems
 from analysis.compare.clustering import cluster_counts, cluster_units, district_similarity
 from analysis.compare.keyness import keyness
 from analysis.compare.specificity import measure_specificity
 from analysis.compare.termcounts import frame_counts
+from analysis.pipeline import stages as cs
+from analysis.pipeline.termcounts import duckdb_counts
 from analysis.tokens.segment import stopwords, vocabulary
 
 

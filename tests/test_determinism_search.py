@@ -8,9 +8,9 @@ import shutil
 import duckdb
 import duckdb_extensions
 
-from analysis.build.orchestrate import build
 from analysis.cli import main as cli_main
 from analysis.outputs.search import search
+from analysis.pipeline.orchestrate import build
 
 SKIP = {"build_info", "documents"}  # build_info records versions; documents compared without fingerprint
 

@@ -19,10 +19,10 @@ from fuzz_corpus import MARKERS_AND_FRAGMENTS, Expect, write_fuzz_corpus
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.build.document import process_document
-from analysis.build.orchestrate import BuildSummary, build
 from analysis.ingest.files import IngestError, RawDoc, read_document
 from analysis.ingest.normalize import compare_key, normalize_text
+from analysis.pipeline.document import process_document
+from analysis.pipeline.orchestrate import BuildSummary, build
 
 BUILD_SECONDS_MAX = 150  # the hostile corpus builds in about 20 s; minutes mean something went quadratic
 OFFSET_TABLES = ["sections", "problems", "measures", "discipline_actions", "stated_figures", "parse_warnings"]

@@ -13,10 +13,10 @@ import duckdb
 import pytest
 
 from analysis import schema
-from analysis.build import document, incremental, orchestrate
-from analysis.build.orchestrate import build
 from analysis.cli import main as cli_main
 from analysis.ingest.normalize import compare_key
+from analysis.pipeline import document, incremental, orchestrate
+from analysis.pipeline.orchestrate import build
 from analysis.warehouse.db import BuildLocked, build_lock
 
 META_KEYS = ["unit_type", "province", "city", "district", "inspection_group", "inspection_start", "inspection_end",
@@ -193,7 +193,7 @@ def test_reader_keeps_working_during_rebuild(sample_corpus, tmp_path):
 KILL_SCRIPT = """
 import sys, time
 from pathlib import Path
-from analysis.build.orchestrate import build
+from analysis.pipeline.orchestrate import build
 build(Path(sys.argv[1]), Path(sys.argv[2]), full=True, quiet=True, workers=1,
       after_document=lambda i: (print("doc", i, flush=True), time.sleep(0.4)))
 """

@@ -35,7 +35,7 @@ silhouette NaN).
 
 Everything reads counts through :class:`analysis.compare.termcounts.TermCounts`, in blocks of
 ``batch_size`` units, so the same code runs on a token frame in memory (:func:`cluster_units`,
-:func:`district_similarity`) and on the warehouse (``analysis.build.stages``).
+:func:`district_similarity`) and on the warehouse (``analysis.pipeline.stages``).
 """
 
 from __future__ import annotations

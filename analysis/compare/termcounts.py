@@ -6,7 +6,7 @@ give the same :class:`TermCounts`:
 
 - :func:`frame_counts` — from a token frame (``doc_id, unit_kind, unit_no, position, token…``) held
   in memory: small inputs, tests and notebooks;
-- :func:`analysis.build.termcounts.duckdb_counts` — from the warehouse's ``tokens`` table, read
+- :func:`analysis.pipeline.termcounts.duckdb_counts` — from the warehouse's ``tokens`` table, read
   in blocks (the build's DuckDB glue lives there, so this module stays pure).
 
 Units are numbered 0, 1, … in ``(doc_id, unit_kind, unit_no)`` order; the vocabulary is sorted by

@@ -1,7 +1,7 @@
 """Full-text search for readers: ranked problems and measures for a free-text query.
 
 The index (``search_index``, ``search_terms``) and the BM25 table macro ``search_units(q)`` are
-built by :mod:`analysis.build.search_index`; this module only segments the query the way the
+built by :mod:`analysis.pipeline.search_index`; this module only segments the query the way the
 index was built and calls the macro on a read-only connection.
 """
 

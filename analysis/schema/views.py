@@ -68,7 +68,7 @@ VIEWS: dict[str, View] = {
 
 # ---------------------------------------------------------------- full-text search (BM25 in plain SQL)
 # Okapi BM25 as DuckDB's fts extension scores it (match_bm25; Robertson & Zaragoza 2009), over the
-# tables search_index/search_terms that analysis.build.search_index fills.
+# tables search_index/search_terms that analysis.pipeline.search_index fills.
 
 K1, B = 1.2, 0.75
 IGNORE = r"""[0-9!@#$%^&*()_+={}\[\]:;<>,.?~\\/\|'"`-]+"""   # the fts extension's default ignore pattern

@@ -27,8 +27,6 @@ import pyarrow.compute as pc
 from scipy import sparse
 
 from analysis import schema
-from analysis.build.search_index import build_search_index
-from analysis.build.termcounts import duckdb_counts, register_words, token_filter_sql
 from analysis.compare.boilerplate import boilerplate_counts
 from analysis.compare.categories import RuleLabels, centroid_labels, finish_labels, rule_labels, taxonomy
 from analysis.compare.clustering import GroupProfiles, cluster_counts, group_profiles, similarity_order
@@ -36,6 +34,8 @@ from analysis.compare.keyness import DIRECTIONS, describe_comparison, keyness_ar
 from analysis.compare.params import PARAMS, k_values
 from analysis.compare.specificity import MARKER_COLUMNS, markers, specificity_score, token_flags
 from analysis.compare.termcounts import Tfidf
+from analysis.pipeline.search_index import build_search_index
+from analysis.pipeline.termcounts import duckdb_counts, register_words, token_filter_sql
 from analysis.tokens.segment import stopwords
 from analysis.warehouse.db import insert_frame, insert_sql
 

@@ -1,6 +1,6 @@
 """Pass 2 of a build: read and parse the files that changed, in worker processes, and insert their rows.
 
-Workers run :func:`analysis.build.document.read_and_process` (read one file, parse it, return
+Workers run :func:`analysis.pipeline.document.read_and_process` (read one file, parse it, return
 Arrow tables); the main process only collects results, records load issues and inserts the tables
 in batches of :data:`BATCH_DOCS` documents, one transaction per batch.
 """
@@ -17,10 +17,10 @@ from pathlib import Path
 import duckdb
 from tqdm import tqdm
 
-from analysis.build.document import PER_DOC_TABLES, _read_and_process, _set_old_fingerprints
-from analysis.build.incremental import _drop_documents
-from analysis.build.scan import Scan, file_row
-from analysis.build.summary import BuildSummary
+from analysis.pipeline.document import PER_DOC_TABLES, _read_and_process, _set_old_fingerprints
+from analysis.pipeline.incremental import _drop_documents
+from analysis.pipeline.scan import Scan, file_row
+from analysis.pipeline.summary import BuildSummary
 from analysis.warehouse.db import insert_arrow_tables
 
 BATCH_DOCS = 200

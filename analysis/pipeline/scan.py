@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis import schema
-from analysis.build.document import _fingerprint
-from analysis.build.incremental import _OldState
-from analysis.build.summary import BuildSummary
+from analysis.pipeline.document import _fingerprint
+from analysis.pipeline.incremental import _OldState
+from analysis.pipeline.summary import BuildSummary
 
 
 @dataclass

@@ -23,8 +23,10 @@ import duckdb
 
 import analysis
 from analysis import schema
-from analysis.build.document import pipeline_version
-from analysis.build.incremental import (
+from analysis.ingest.files import list_corpus, read_manifest
+from analysis.paths import DEFAULT_CORPUS, DEFAULT_DB
+from analysis.pipeline.document import pipeline_version
+from analysis.pipeline.incremental import (
     _add_vocabulary,
     _apply_vocabulary_delta,
     _drop_documents,
@@ -33,12 +35,10 @@ from analysis.build.incremental import (
     _update_for_new_documents,
     add_search_documents,
 )
-from analysis.build.loader import DocumentLoader
-from analysis.build.scan import Scan, scan_corpus
-from analysis.build.stages import STAGES
-from analysis.build.summary import BuildSummary
-from analysis.ingest.files import list_corpus, read_manifest
-from analysis.paths import DEFAULT_CORPUS, DEFAULT_DB
+from analysis.pipeline.loader import DocumentLoader
+from analysis.pipeline.scan import Scan, scan_corpus
+from analysis.pipeline.stages import STAGES
+from analysis.pipeline.summary import BuildSummary
 from analysis.warehouse.db import (
     WarehouseError,
     build_lock,

@@ -9,9 +9,9 @@ from pathlib import Path
 import duckdb
 
 from analysis import schema
-from analysis.build.search_index import add_documents
 from analysis.compare.categories import classify_problems
 from analysis.compare.specificity import measure_specificity
+from analysis.pipeline.search_index import add_documents
 from analysis.warehouse.db import doc_id_list, insert_frame
 
 
