@@ -14,10 +14,20 @@ import pandas as pd
 from analysis.outputs.export import export_parquet
 from analysis.outputs.report import run_report
 from analysis.outputs.search import search
-from analysis.paths import DEFAULT_CORPUS, DEFAULT_DB, NOTEBOOKS_DIR, REPORTS_DIR
+from analysis.paths import DEFAULT_CORPUS, DEFAULT_DB, NOTEBOOKS_DIR, REPORTS_DIR, query_timeout
 from analysis.pipeline.orchestrate import build
 from analysis.schema import data_dictionary
-from analysis.warehouse.db import WarehouseError, connect_readonly
+from analysis.warehouse.db import QueryTimeout, WarehouseError, connect_readonly, execute_with_timeout
+
+
+def _seconds(value: str) -> float:
+    try:
+        s = float(value)
+    except ValueError:
+        s = -1.0
+    if not s > 0:
+        raise argparse.ArgumentTypeError(f"not a positive number of seconds: {value!r}")
+    return s
 
 
 def _output_options(p: argparse.ArgumentParser) -> None:
@@ -55,7 +65,7 @@ def emit(df, args: argparse.Namespace) -> None:
 def cmd_build(args: argparse.Namespace) -> int:
 
     s = build(args.corpus, args.db, full=args.full, use_manifest=not args.no_manifest, workers=args.workers,
-              quiet=args.quiet, refresh_comparisons=args.refresh_comparisons)
+              quiet=args.quiet, refresh_comparisons=args.refresh_comparisons, allow_empty=args.allow_empty)
     for line in s.lines():
         print(line)
     if s.issues:
@@ -67,10 +77,17 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_sql(args: argparse.Namespace) -> int:
 
+    try:
+        timeout = args.timeout if args.timeout is not None else query_timeout()
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     con = connect_readonly(args.db)
     try:
-        df = con.execute(args.query).df()
-    except Exception as e:
+        df = execute_with_timeout(con, args.query, timeout=timeout)
+    except QueryTimeout:
+        raise
+    except Exception as e:  # any SQL mistake is the user's to fix: a message, not a traceback
         print(f"SQL error: {str(e).splitlines()[0]}", file=sys.stderr)
         return 2
     finally:
@@ -87,7 +104,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
 
-    written = export_parquet(args.db, args.dir, pseudonymize=args.pseudonymize)
+    written = export_parquet(args.db, args.dir, pseudonymize=args.pseudonymize, overwrite=args.overwrite)
     for p in written:
         print(p)
     return 0
@@ -129,10 +146,15 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--no-manifest", action="store_true", help="ignore corpus/manifest.csv (metadata from text only)")
     b.add_argument("--workers", type=int, default=None, help="processes for parsing (default: up to 2)")
     b.add_argument("--quiet", action="store_true", help="no progress bar or per-file messages")
+    b.add_argument("--allow-empty", action="store_true",
+                   help="allow a corpus with no loadable notice to replace a warehouse that has notices")
 
     s = add("sql", cmd_sql, "Run a query on the warehouse (opened read-only) and print the result.",
             "analysis sql \"select action, sum(count) from discipline_actions group by 1\" --csv")
-    s.add_argument("query", help="SQL query (DuckDB dialect)")
+    s.add_argument("query", help="SQL query (DuckDB dialect); the warehouse is read-only and no other file can be "
+                   "read or written")
+    s.add_argument("--timeout", type=_seconds, default=None,
+                   help="stop the query after this many seconds (default: $ANALYSIS_QUERY_TIMEOUT, else none)")
     _output_options(s)
 
     add("schema", cmd_schema, "Print the data dictionary (every table and column).", "analysis schema > docs/schema.md")
@@ -141,6 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
             "analysis export exports/ --pseudonymize")
     e.add_argument("dir", type=Path, help="output folder")
     e.add_argument("--pseudonymize", action="store_true", help="replace person names with stable pseudonyms")
+    e.add_argument("--overwrite", action="store_true",
+                   help="replace the files an earlier export wrote in DIR (nothing else in DIR is touched)")
 
     r = add("report", cmd_report, "Run every notebook headless, write HTML copies and export every chart.",
             "analysis report --out reports/")

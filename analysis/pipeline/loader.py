@@ -7,7 +7,11 @@ in batches of :data:`BATCH_DOCS` documents, one transaction per batch.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -25,6 +29,29 @@ from analysis.warehouse.db import insert_arrow_tables
 
 BATCH_DOCS = 200
 QUEUE_PER_WORKER = 16
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when the build process dies (``prctl(PR_SET_PDEATHSIG)``)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):   # not Linux: the pool's own shutdown is all there is
+        pass
+
+
+def init_worker(old_fingerprints: dict[str, str], lock_fd: int | None) -> None:
+    """Pool initializer: die with the build, drop the inherited lock descriptor, know the old documents.
+
+    A worker forked by the build inherits the lock file's descriptor; closing it here means only the
+    build process holds the lock, so a build killed by SIGKILL or SIGTERM never locks out the next.
+    """
+    _die_with_parent()
+    if lock_fd is not None:
+        with contextlib.suppress(OSError):
+            os.close(lock_fd)
+    _set_old_fingerprints(old_fingerprints)
 
 
 class DocumentLoader:
@@ -35,9 +62,10 @@ class DocumentLoader:
     """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, scan: Scan, summary: BuildSummary,
-                 load_issues: list[dict], old_fingerprints: dict[str, str], say: Callable[[str], None]) -> None:
+                 load_issues: list[dict], old_fingerprints: dict[str, str], say: Callable[[str], None],
+                 lock_fd: int | None = None) -> None:
         self.con, self.scan, self.summary, self.load_issues = con, scan, summary, load_issues
-        self.old_fingerprints, self.say = old_fingerprints, say
+        self.old_fingerprints, self.say, self.lock_fd = old_fingerprints, say, lock_fd
         self.added: list[str] = []
         self.dropped: list[str] = []
         self._buffers: dict[str, list] = {t: [] for t in PER_DOC_TABLES}
@@ -114,8 +142,8 @@ class DocumentLoader:
         bar = tqdm(total=len(jobs), desc="parsing", unit="file", disable=not progress, file=sys.stderr, leave=False)
         n_workers = workers if workers is not None else min(2, os.cpu_count() or 1)
         _set_old_fingerprints(self.old_fingerprints)
-        pool = (ProcessPoolExecutor(max_workers=n_workers, initializer=_set_old_fingerprints,
-                                    initargs=(self.old_fingerprints,))
+        pool = (ProcessPoolExecutor(max_workers=n_workers, initializer=init_worker,
+                                    initargs=(self.old_fingerprints, self.lock_fd))
                 if n_workers > 1 and len(jobs) > 1 else None)
         pending: list[Future] = []
         t0 = time.perf_counter()
@@ -124,6 +152,7 @@ class DocumentLoader:
             bar.update(1)
             self.handle(r)
 
+        finished = False
         try:
             for i, (path, rel) in enumerate(jobs):
                 job = (path, corpus, rel, manifest.get(rel) or manifest.get(path.name), version)
@@ -137,9 +166,10 @@ class DocumentLoader:
                     after_document(i)
             for fut in pending:
                 handle(fut.result())
+            finished = True
         finally:
-            if pool is not None:
-                pool.shutdown(cancel_futures=True)
+            if pool is not None:   # interrupted: do not wait for running workers (they die with the build)
+                pool.shutdown(wait=finished, cancel_futures=True)
             bar.close()
         self.flush()
         self.summary.stage_seconds["documents"] = time.perf_counter() - t0

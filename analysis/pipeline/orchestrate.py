@@ -10,13 +10,16 @@ pipeline version are unchanged are copied from the previous warehouse instead of
 from __future__ import annotations
 
 import contextlib
+import errno
 import glob
 import hashlib
 import os
 import shutil
+import signal
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -78,6 +81,73 @@ since they were last computed exceed this share of the corpus (always for a smal
 
 
 
+def _wal(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
+
+
+def _swap(tmp: Path, db: Path) -> None:
+    """Move the finished file into place; a stale WAL of the old file goes first, so nothing replays it."""
+    _unlink(_wal(tmp))   # the build checkpointed and closed its file: any WAL left is empty
+    stale = _wal(db)
+    if stale.exists():
+        aside = db.with_name(f"{db.name}.tmp-{os.getpid()}-stale.wal")
+        os.replace(stale, aside)
+        os.replace(tmp, db)
+        _unlink(aside)
+    else:
+        os.replace(tmp, db)
+
+
+def _io_error(db: Path, e: BaseException) -> WarehouseError:
+    """A disk or permission failure as a message that says what to do."""
+    reason = getattr(e, "strerror", None) or str(e).splitlines()[0]
+    hint = ("free some disk space" if "space" in reason.lower() or getattr(e, "errno", None) == errno.ENOSPC
+            else f"check that {db.parent} exists and is writable")
+    return WarehouseError(f"could not write the warehouse next to {db} ({reason}); {hint} and build again. "
+                          "The previous warehouse is unchanged.")
+
+
+def _refuse_empty(db: Path, summary: BuildSummary, old: _OldState, allow_empty: bool) -> None:
+    """An empty result must not silently replace a warehouse of notices."""
+    if summary.documents or allow_empty or not db.exists():
+        return
+    had = len(old.fingerprints) or _count_documents(db)
+    if had:
+        raise WarehouseError(f"no notice could be loaded from the corpus, and {db.name} holds {had} notice(s): "
+                             "the warehouse was kept. Check the corpus folder, or pass --allow-empty to "
+                             "replace it with an empty warehouse.")
+
+
+def _count_documents(db: Path) -> int:
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except duckdb.Error:
+        return 0
+    try:
+        return con.execute("select count(*) from documents").fetchone()[0]
+    except duckdb.Error:
+        return 0
+    finally:
+        con.close()
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """While building, SIGTERM (what timeout, CI and process managers send) raises KeyboardInterrupt."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    before = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
 def _unlink(*paths: Path) -> None:
     for p in paths:
         with contextlib.suppress(FileNotFoundError):
@@ -96,7 +166,7 @@ def remove_stale_temporaries(db: Path) -> list[Path]:
 
 def build(corpus: Path = DEFAULT_CORPUS, db: Path = DEFAULT_DB, *, full: bool = False, use_manifest: bool = True,
           workers: int | None = None, progress: bool | None = None, quiet: bool = False,
-          refresh_comparisons: bool = False,
+          refresh_comparisons: bool = False, allow_empty: bool = False,
           after_document: Callable[[int], None] | None = None) -> BuildSummary:
     """Build ``db`` from ``corpus``; returns a summary. Raises WarehouseError for actionable failures.
 
@@ -109,6 +179,14 @@ def build(corpus: Path = DEFAULT_CORPUS, db: Path = DEFAULT_DB, *, full: bool = 
     the changes since they were last computed exceed :data:`REFRESH_FRACTION` of the corpus;
     ``build_info`` records how many document changes they do not yet include. Either way the new
     file replaces the old one only when complete.
+
+    The build never leaves behind a file a later open could apply: it first removes the temporary
+    copies and WAL files killed builds left, and moves a stale ``<db>.wal`` (from a process that
+    opened the old file read-write and died) out of the way before the swap, so DuckDB never replays
+    it onto the new file. SIGTERM stops it like Ctrl-C (the temporary copy is removed); worker
+    processes die with it and do not hold the lock. A corpus with no loadable notice does not
+    replace a warehouse that has notices unless ``allow_empty``. A full disk or an unwritable
+    folder is a :class:`WarehouseError`, and the previous warehouse stays.
     """
     corpus, db = Path(corpus), Path(db)
     t_start = time.perf_counter()
@@ -117,7 +195,7 @@ def build(corpus: Path = DEFAULT_CORPUS, db: Path = DEFAULT_DB, *, full: bool = 
         raise WarehouseError(f"corpus folder {corpus} does not exist")
     summary = BuildSummary(db=db)
     version = pipeline_version()
-    with build_lock(db):
+    with build_lock(db) as lock_fd, _sigterm_as_interrupt():
         manifest, man_problems = read_manifest(corpus) if use_manifest else ({}, [])
         old = _OldState() if full else _old_state(db, version)
         for p in old.problems:
@@ -129,26 +207,39 @@ def build(corpus: Path = DEFAULT_CORPUS, db: Path = DEFAULT_DB, *, full: bool = 
         t0 = time.perf_counter()
         sc = scan_corpus(corpus, list_corpus(corpus), manifest, old if patch else _OldState(), version, summary)
         if patch:
-            shutil.copyfile(db, tmp)
+            try:
+                shutil.copyfile(db, tmp)
+            except OSError as e:
+                _unlink(tmp)
+                raise _io_error(db, e) from e
         summary.stage_seconds["scan"] = time.perf_counter() - t0
-        con = connect_for_build(tmp)
+        try:
+            con = connect_for_build(tmp)
+        except duckdb.Error as e:
+            _unlink(tmp, _wal(tmp))
+            raise _io_error(db, e) from e
         try:
             _fill(con, corpus, manifest, man_problems, old, patch, sc, version, summary, say,
                   workers=workers, progress=not (progress is False or quiet), refresh=refresh_comparisons,
-                  after_document=after_document)
-        except BaseException:
+                  after_document=after_document, lock_fd=lock_fd)
+            _refuse_empty(db, summary, old, allow_empty)
             con.close()
-            _unlink(tmp, tmp.with_name(tmp.name + ".wal"))
+            _swap(tmp, db)
+        except BaseException as e:
+            with contextlib.suppress(duckdb.Error):
+                con.close()
+            _unlink(tmp, _wal(tmp))
+            if isinstance(e, (OSError, duckdb.IOException)):
+                raise _io_error(db, e) from e
             raise
-        con.close()
-        os.replace(tmp, db)
     summary.seconds = time.perf_counter() - t_start
     return summary
 
 
 def _fill(con: duckdb.DuckDBPyConnection, corpus: Path, manifest: dict, man_problems: list[str], old: _OldState,
           patch: bool, sc: Scan, version: str, summary: BuildSummary, say: Callable[[str], None], *,
-          workers: int | None, progress: bool, refresh: bool, after_document: Callable[[int], None] | None) -> None:
+          workers: int | None, progress: bool, refresh: bool, after_document: Callable[[int], None] | None,
+          lock_fd: int | None = None) -> None:
     """Everything a build writes into its temporary file, in order."""
     if not patch:
         create_tables(con)
@@ -157,7 +248,7 @@ def _fill(con: duckdb.DuckDBPyConnection, corpus: Path, manifest: dict, man_prob
                                 "doc_id": None} for p in man_problems] + sc.issues
     for w in sc.issues:
         say(f"{w['source_file']}: {w['reason']}")
-    loader = DocumentLoader(con, sc, summary, load_issues, old.fingerprints if patch else {}, say)
+    loader = DocumentLoader(con, sc, summary, load_issues, old.fingerprints if patch else {}, say, lock_fd)
     loader.run(corpus, manifest, version, workers=workers, progress=progress, after_document=after_document)
     summary.reused = len(sc.reuse)
     _write_corpus_tables(con, loader, old, patch, sc, load_issues, summary)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import re
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 
 from analysis import schema
-from analysis.paths import build_memory_limit
+from analysis.paths import build_memory_limit, query_memory_limit
 
 
 class WarehouseError(Exception):
@@ -32,16 +33,56 @@ class BuildLocked(WarehouseError):
 
 # ---------------------------------------------------------------- connections and the lock
 
-def connect_readonly(db: Path) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse read-only with a clear message when it is missing or damaged."""
+def connect_readonly(db: Path, *, write_to: Path | None = None,
+                     memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse read-only and sandboxed, with a clear message when it is missing or damaged.
+
+    The connection cannot write the database, touch any other file (``COPY … TO``, ``EXPORT``,
+    ``read_text``, ``glob``, ``ATTACH``), install or load extensions, or change its settings
+    (``lock_configuration``); its memory is capped (:func:`analysis.paths.query_memory_limit`).
+    ``write_to`` is the one folder a command that writes files (export) may write into.
+    """
     db = Path(db)
     if not db.exists():
         raise WarehouseError(f"{db} does not exist yet; build it with `analysis build` (or `make build`)")
+    if not db.is_file():
+        raise WarehouseError(f"{db} is not a file; give the path of a warehouse built with `analysis build`")
+    config = {"autoinstall_known_extensions": False, "autoload_known_extensions": False,
+              "memory_limit": memory_limit or query_memory_limit()}
     try:
-        return duckdb.connect(str(db), read_only=True)
+        con = duckdb.connect(str(db), read_only=True, config=config)
     except duckdb.Error as e:
         raise WarehouseError(f"{db} is not a readable DuckDB warehouse ({str(e).splitlines()[0]}); rebuild it "
                              "with `analysis build --full` (or `make build FULL=1`)") from e
+    try:
+        if write_to is not None:
+            con.execute("set allowed_directories = ?", [[str(Path(write_to).resolve())]])
+        con.execute("set enable_external_access = false")
+        con.execute("set lock_configuration = true")
+    except duckdb.Error:
+        con.close()
+        raise
+    return con
+
+
+class QueryTimeout(WarehouseError):
+    """A query ran longer than its time limit and was interrupted."""
+
+
+def execute_with_timeout(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None,
+                         timeout: float | None = None) -> pd.DataFrame:
+    """Run ``sql`` and return its result as a frame, interrupting it after ``timeout`` seconds."""
+    if not timeout:
+        return con.execute(sql, params or []).df()
+    timer = threading.Timer(timeout, con.interrupt)
+    timer.start()
+    try:
+        return con.execute(sql, params or []).df()
+    except duckdb.InterruptException as e:
+        raise QueryTimeout(f"the query was stopped after its time limit of {timeout:g} s "
+                           "(--timeout, or $ANALYSIS_QUERY_TIMEOUT)") from e
+    finally:
+        timer.cancel()
 
 
 def connect_for_build(path: Path) -> duckdb.DuckDBPyConnection:
@@ -50,18 +91,26 @@ def connect_for_build(path: Path) -> duckdb.DuckDBPyConnection:
 
 
 @contextlib.contextmanager
-def build_lock(db: Path) -> Iterator[None]:
-    """Hold ``<db>.lock`` exclusively for the duration of a build; a second build refuses at once."""
+def build_lock(db: Path) -> Iterator[int]:
+    """Hold ``<db>.lock`` exclusively for the duration of a build; a second build refuses at once.
+
+    Yields the lock's file descriptor, which worker processes close at start so that a worker
+    outliving a killed build can never keep the lock.
+    """
     lock_path = db.with_name(db.name + ".lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    fh = open(lock_path, "a+")
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(lock_path, "a+")
+    except OSError as e:
+        raise WarehouseError(f"cannot create {lock_path} ({e.strerror or e}); the warehouse's folder must be "
+                             "writable") from e
     try:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as e:
             raise BuildLocked(f"another build of {db.name} is running (lock {lock_path.name} is held); "
                               "wait for it to finish and run the build again") from e
-        yield
+        yield fh.fileno()
     finally:
         with contextlib.suppress(OSError):
             fcntl.flock(fh, fcntl.LOCK_UN)
@@ -160,7 +209,11 @@ def insert_columns(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str
 
 
 def insert_frame(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> None:
-    """Append ``df`` to ``table``; its columns must be exactly the table's (any order)."""
+    """Append ``df`` to ``table``; its columns must be exactly the table's (any order).
+
+    A frame without rows or columns (a stage that found nothing) inserts nothing."""
+    if df.empty and len(df.columns) == 0:
+        return
     df = schema.frame_for(schema.TABLES[table], df)
     if df.empty:
         return
