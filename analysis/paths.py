@@ -12,7 +12,6 @@ from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_ROOT = PACKAGE_DIR.parent
-DATA_DIR = PACKAGE_DIR / "data"
 DEFAULT_CORPUS = REPO_ROOT / "corpus"
 DEFAULT_DB = REPO_ROOT / "warehouse.duckdb"
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
@@ -27,6 +26,29 @@ caches up to 80% of RAM, so the build's memory grew with the corpus; beyond the 
 def build_memory_limit() -> str:
     """The build connection's DuckDB memory limit (``$ANALYSIS_DUCKDB_MEMORY`` overrides)."""
     return os.environ.get("ANALYSIS_DUCKDB_MEMORY") or BUILD_MEMORY_LIMIT
+
+
+QUERY_MEMORY_LIMIT = "2GB"
+"""DuckDB's memory limit on a read-only connection (``$ANALYSIS_QUERY_MEMORY`` overrides)."""
+
+
+def query_memory_limit() -> str:
+    """Memory limit of read-only connections (queries, search, notebooks, export)."""
+    return os.environ.get("ANALYSIS_QUERY_MEMORY") or QUERY_MEMORY_LIMIT
+
+
+def query_timeout() -> float | None:
+    """Default time limit in seconds of one ``analysis sql`` query (``$ANALYSIS_QUERY_TIMEOUT``; none by default)."""
+    value = os.environ.get("ANALYSIS_QUERY_TIMEOUT")
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not seconds > 0:
+        raise ValueError(f"ANALYSIS_QUERY_TIMEOUT={value!r} is not a positive number of seconds")
+    return seconds
 
 
 def cache_dir() -> Path:
