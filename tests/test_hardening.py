@@ -209,3 +209,45 @@ def test_export_overwrite_replaces_only_its_own_files(built, tmp_path):
     c = duckdb.connect()
     n = c.execute(f"select count(*) from read_parquet('{out}/problems/**/*.parquet')").fetchone()[0]
     assert n == 98
+
+
+# ---------------------------------------------------------------- the same notice twice
+
+def _copies(corpus: Path, names: tuple[str, str]) -> None:
+    text = (corpus / "001_2de122b7e26fbdc6.txt").read_text(encoding="utf-8")
+    (corpus / names[0]).write_bytes(text.replace("\n", "\r\n").encode("gb18030"))
+    html = "<html><body>" + "".join(f"<p>{line}</p>" for line in text.splitlines()) + "</body></html>"
+    (corpus / names[1]).write_text(html, encoding="utf-8")
+
+
+def _state(db: Path) -> tuple:
+    c = duckdb.connect(str(db), read_only=True)
+    try:
+        return (sorted(r[0] for r in c.execute("select source_file from documents").fetchall()),
+                c.execute("select count(*) from problems").fetchone()[0],
+                sorted(c.execute("select source_file, severity, reason from load_issues").fetchall()))
+    finally:
+        c.close()
+
+
+def test_the_same_notice_in_another_encoding_or_format_loads_once(built):
+    corpus, db = built
+    _copies(corpus, ("zz_copy_gbk_crlf.txt", "zz_copy.html"))
+    s = build(corpus, db, quiet=True, workers=1, full=True)
+    docs, problems, issues = _state(db)
+    assert s.documents == 5 and problems == 98
+    assert "zz_copy_gbk_crlf.txt" not in docs and "zz_copy.html" not in docs
+    dup = {f: r for f, sev, r in issues if sev == "duplicate"}
+    assert set(dup) == {"zz_copy_gbk_crlf.txt", "zz_copy.html"}
+    assert all("same text as 001_2de122b7e26fbdc6.txt" in r for r in dup.values())
+
+
+def test_incremental_and_full_builds_keep_the_same_copy(built, tmp_path):
+    corpus, db = built
+    _copies(corpus, ("000_copy_gbk_crlf.txt", "000_copy.html"))   # sort before the loaded original
+    build(corpus, db, quiet=True, workers=1, refresh_comparisons=True)
+    full = tmp_path / "full.duckdb"
+    build(corpus, full, quiet=True, workers=1, full=True)
+    assert _state(db) == _state(full)
+    docs, problems, _ = _state(db)
+    assert problems == 98 and "000_copy.html" in docs and "001_2de122b7e26fbdc6.txt" not in docs

@@ -93,7 +93,7 @@ def process_document(raw: RawDoc, manifest_row: dict | None, fingerprint: str) -
         "measures_found": len(parsed.measures), "source_url": man.get("source_url"),
         "retrieved_on": man.get("retrieved_on"), "notes": man.get("notes"), "n_chars": len(text),
         "n_dropped_chars": norm.n_dropped_chars, "text": text, "raw_text": raw.raw_text,
-        "fingerprint": fingerprint,
+        "fingerprint": fingerprint, "content_key": content_key(text),
     })
     for i, w in enumerate(warnings, 1):
         w["warning_no"] = i
@@ -113,6 +113,11 @@ def process_document(raw: RawDoc, manifest_row: dict | None, fingerprint: str) -
         "tokens": tokens,
         "_seconds": timing,
     }
+
+
+def content_key(text: str) -> str:
+    """Hash of a notice's normalised text without whitespace (see ``documents.content_key``)."""
+    return hashlib.sha256("".join(text.split()).encode()).hexdigest()[:16]
 
 
 def _columns(table: str, rows: list[dict], doc_id: str) -> dict[str, list]:
@@ -200,7 +205,7 @@ def _read_and_process(job: tuple) -> dict:
         out.update(kind="failed", error=res)
         return out
     res["_seconds"]["ingest"] = read_s
-    out.update(kind="doc", tables=res)
+    out.update(kind="doc", tables=res, content_key=res["documents"].column("content_key")[0].as_py())
     return out
 
 

@@ -20,6 +20,7 @@ class _OldState:
     """What an incremental build needs from the previous warehouse."""
 
     fingerprints: dict[str, str] = field(default_factory=dict)        # doc_id → fingerprint
+    content_keys: dict[str, str] = field(default_factory=dict)        # doc_id → content_key
     files: dict[str, tuple] = field(default_factory=dict)  # file → size, mtime, ctime, sha, doc_id
     info: dict[str, str] = field(default_factory=dict)                 # build_info
     problems: list[str] = field(default_factory=list)
@@ -45,6 +46,7 @@ def _old_state(db: Path, version: str) -> _OldState:
             return old
         old.info = info
         old.fingerprints = dict(con.execute("select doc_id, fingerprint from documents").fetchall())
+        old.content_keys = dict(con.execute("select doc_id, content_key from documents").fetchall())
         old.files = {r[0]: r[1:] for r in con.execute(
             "select source_file, size_bytes, mtime_ns, ctime_ns, sha256, doc_id from corpus_files "
             "where sha256 is not null and doc_id is not null").fetchall()}

@@ -63,9 +63,10 @@ class DocumentLoader:
 
     def __init__(self, con: duckdb.DuckDBPyConnection, scan: Scan, summary: BuildSummary,
                  load_issues: list[dict], old_fingerprints: dict[str, str], say: Callable[[str], None],
-                 lock_fd: int | None = None) -> None:
+                 lock_fd: int | None = None, old_content_keys: dict[str, str] | None = None) -> None:
         self.con, self.scan, self.summary, self.load_issues = con, scan, summary, load_issues
         self.old_fingerprints, self.say, self.lock_fd = old_fingerprints, say, lock_fd
+        self.old_content_keys = old_content_keys or {}
         self.added: list[str] = []
         self.dropped: list[str] = []
         self._buffers: dict[str, list] = {t: [] for t in PER_DOC_TABLES}
@@ -131,8 +132,34 @@ class DocumentLoader:
         sc.seen[doc_id] = rel
         if r["kind"] == "reuse":
             sc.reuse.append(doc_id)   # rewritten with the same content
+            if doc_id in self.old_content_keys:
+                sc.content.setdefault(self.old_content_keys[doc_id], (rel, doc_id))
+            return
+        if r["kind"] == "doc" and self._same_text_loaded(r["content_key"], rel, doc_id):
             return
         self.take(doc_id, r["error"] if r["kind"] == "failed" else r["tables"], rel)
+
+    def _same_text_loaded(self, key: str, rel: str, doc_id: str) -> bool:
+        """True when a file with the same text (other bytes: encoding, line endings, format) is loaded.
+
+        The first file in path order wins, as in a full build: parsed files arrive in path order,
+        and a reused document with a later path gives way to this one.
+        """
+        sc = self.scan
+        first = sc.content.get(key)
+        if first is not None and first[0] < rel:
+            self._issue(rel, "duplicate", f"same text as {first[0]} (another encoding, line ending or format); "
+                        "loaded once", doc_id, f"{rel}: same text as {first[0]}, skipped")
+            self.summary.duplicates += 1
+            return True
+        if first is not None:   # a reused document with a later path: this one replaces it
+            later_rel, later_id = first
+            sc.reuse.remove(later_id)
+            self._issue(later_rel, "duplicate", f"same text as {rel} (another encoding, line ending or format); "
+                        "loaded once", later_id, f"{later_rel}: same text as {rel}, skipped")
+            self.summary.duplicates += 1
+        sc.content[key] = (rel, doc_id)
+        return False
 
     # ------------------------------------------------------------ the loop
     def run(self, corpus: Path, manifest: dict, version: str, *, workers: int | None, progress: bool,

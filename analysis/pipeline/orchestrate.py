@@ -248,7 +248,8 @@ def _fill(con: duckdb.DuckDBPyConnection, corpus: Path, manifest: dict, man_prob
                                 "doc_id": None} for p in man_problems] + sc.issues
     for w in sc.issues:
         say(f"{w['source_file']}: {w['reason']}")
-    loader = DocumentLoader(con, sc, summary, load_issues, old.fingerprints if patch else {}, say, lock_fd)
+    loader = DocumentLoader(con, sc, summary, load_issues, old.fingerprints if patch else {}, say, lock_fd,
+                            old.content_keys if patch else {})
     loader.run(corpus, manifest, version, workers=workers, progress=progress, after_document=after_document)
     summary.reused = len(sc.reuse)
     _write_corpus_tables(con, loader, old, patch, sc, load_issues, summary)

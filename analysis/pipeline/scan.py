@@ -24,6 +24,7 @@ class Scan:
     files: dict[str, list] = field(default_factory=dict)              # corpus_files columns
     issues: list[dict] = field(default_factory=list)
     seen: dict[str, str] = field(default_factory=dict)                # doc_id → first file
+    content: dict[str, tuple[str, str]] = field(default_factory=dict)  # content_key → (file, doc_id) loaded
 
 
 def scan_corpus(corpus: Path, files: list[Path], manifest: dict, old: _OldState, version: str,
@@ -54,6 +55,8 @@ def scan_corpus(corpus: Path, files: list[Path], manifest: dict, old: _OldState,
             if old.fingerprints.get(doc_id) == _fingerprint(sha, man, rel, version):
                 sc.seen[doc_id] = rel
                 sc.reuse.append(doc_id)
+                if doc_id in old.content_keys:
+                    sc.content.setdefault(old.content_keys[doc_id], (rel, doc_id))
                 file_row(sc, rel, stamp, sha, doc_id)
                 continue
         sc.process.append((path, rel))

@@ -64,6 +64,9 @@ _t(Table("documents", "One row per notice: provenance, metadata read from the ma
     C("raw_text", "VARCHAR", "Text as decoded from the file, before normalisation.", True),
     C("fingerprint", "VARCHAR", "Hash of file bytes, manifest row and pipeline version; unchanged documents are "
       "reused by incremental builds.", True),
+    C("content_key", "VARCHAR", "Hash of the normalised text without whitespace: the same notice in another "
+      "encoding, line ending or format has the same key, and only the first of its files (in path order) "
+      "is loaded; the others are listed in load_issues as duplicates.", True),
 ), key=("doc_id",), stage="ingest"))
 
 _t(Table("sections", "Outline of each notice: top-level parts and the headings under them that are not "
