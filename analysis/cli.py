@@ -14,6 +14,7 @@ import pandas as pd
 from analysis.outputs.export import export_parquet
 from analysis.outputs.report import run_report
 from analysis.outputs.search import search
+from analysis.outputs.spreadsheet import csv_safe
 from analysis.paths import DEFAULT_CORPUS, DEFAULT_DB, NOTEBOOKS_DIR, REPORTS_DIR, query_timeout
 from analysis.pipeline.orchestrate import build
 from analysis.schema import data_dictionary
@@ -49,11 +50,11 @@ def emit(df, args: argparse.Namespace) -> None:
             out.write_text(df.to_json(orient="records", force_ascii=False, date_format="iso", indent=1),
                            encoding="utf-8")
         else:
-            df.to_csv(out, index=False, encoding="utf-8-sig")
+            csv_safe(df).to_csv(out, index=False, encoding="utf-8-sig")
         print(f"wrote {len(df)} row(s) to {out}", file=sys.stderr)
         return
     if getattr(args, "csv", False):
-        df.to_csv(sys.stdout, index=False)
+        csv_safe(df).to_csv(sys.stdout, index=False)
     elif getattr(args, "json", False):
         sys.stdout.write(df.to_json(orient="records", force_ascii=False, date_format="iso", indent=1) + "\n")
     else:

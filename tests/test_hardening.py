@@ -251,3 +251,40 @@ def test_incremental_and_full_builds_keep_the_same_copy(built, tmp_path):
     assert _state(db) == _state(full)
     docs, problems, _ = _state(db)
     assert problems == 98 and "000_copy.html" in docs and "001_2de122b7e26fbdc6.txt" not in docs
+
+
+# ---------------------------------------------------------------- spreadsheet formula injection
+
+@pytest.mark.parametrize("cell, safe", [
+    ("=1+1", "'=1+1"), ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"), ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"),
+    ("\t=1", "'\t=1"), ("整改=完成", "整改=完成"), ("", ""), (None, None), (-5, -5),
+])
+def test_formula_cells_are_neutralised(cell, safe):
+    import pandas as pd
+
+    from analysis.outputs.spreadsheet import csv_safe
+
+    out = csv_safe(pd.DataFrame({"a": [cell]}))
+    assert out["a"].tolist() == [safe]
+
+
+def test_manifest_formulas_never_reach_a_csv(built, tmp_path, capsys):
+    corpus, db = built
+    manifest = corpus / "manifest.csv"
+    lines = manifest.read_text(encoding="utf-8").splitlines()
+    head = lines[0].split(",")
+    notes = head.index("notes")
+    rows = [line.split(",") for line in lines[1:]]
+    rows[0][notes] = "=HYPERLINK(\"http://example.com\")".replace(",", ";").replace('"', "")
+    rows[1][notes] = "+cmd|' /C calc'!A0"
+    manifest.write_text("\n".join([lines[0]] + [",".join(r) for r in rows]) + "\n", encoding="utf-8")
+    build(corpus, db, quiet=True, workers=1)
+    assert cli_main(["sql", "select notes from documents where notes like '%HYPERLINK%' or notes like '%cmd%' order by 1", "--db", str(db),
+                     "--csv"]) == 0
+    out = capsys.readouterr().out.splitlines()[1:]
+    assert len(out) == 2 and all(line.startswith("'") for line in out), out
+    target = tmp_path / "notes.csv"
+    assert cli_main(["sql", "select notes from documents where notes like '%calc%'", "--db", str(db),
+                     "-o", str(target)]) == 0
+    body = target.read_text(encoding="utf-8-sig").splitlines()[1:]
+    assert body and all(line.startswith(("'", "\"'")) for line in body), body

@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 
 from analysis import __version__
 from analysis.outputs.plots.fonts import SVG_HASHSALT, setup_fonts
+from analysis.outputs.spreadsheet import csv_safe
 from analysis.paths import FIGURES_DIR
 
 DEFAULT_OUTDIR = FIGURES_DIR
@@ -85,7 +86,7 @@ def _save_table(data: pd.DataFrame, path: Path) -> pd.DataFrame:
     table = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
     if not (isinstance(table.index, pd.RangeIndex) and table.index.name is None):
         table = table.reset_index()  # a meaningful index becomes columns
-    table.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+    csv_safe(table).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
     return table
 
 
