@@ -20,6 +20,8 @@ from analysis.pipeline.orchestrate import build
 from analysis.schema import data_dictionary
 from analysis.warehouse.db import QueryTimeout, WarehouseError, connect_readonly, execute_with_timeout
 
+OUTPUT_SUFFIXES = (".csv", ".json", ".parquet")
+
 
 def _seconds(value: str) -> float:
     try:
@@ -29,6 +31,16 @@ def _seconds(value: str) -> float:
     if not s > 0:
         raise argparse.ArgumentTypeError(f"not a positive number of seconds: {value!r}")
     return s
+
+
+def _positive_int(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {value!r}")
+    return n
 
 
 def _output_options(p: argparse.ArgumentParser) -> None:
@@ -42,8 +54,11 @@ def emit(df, args: argparse.Namespace) -> None:
     """Print or write a DataFrame in the format the shared output options ask for."""
     out: Path | None = getattr(args, "output", None)
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
         suffix = out.suffix.lower()
+        if suffix not in OUTPUT_SUFFIXES:
+            raise WarehouseError(f"-o {out}: the file name must end in {', '.join(OUTPUT_SUFFIXES)} (the format "
+                                 "is chosen by the ending)")
+        out.parent.mkdir(parents=True, exist_ok=True)
         if suffix == ".parquet":
             df.to_parquet(out, index=False)
         elif suffix == ".json":
@@ -78,6 +93,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_sql(args: argparse.Namespace) -> int:
 
+    if not args.query.strip():
+        print("error: the query is empty", file=sys.stderr)
+        return 2
     try:
         timeout = args.timeout if args.timeout is not None else query_timeout()
     except ValueError as e:
@@ -145,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="recompute the corpus-wide comparisons even when few documents changed")
     b.add_argument("--strict", action="store_true", help="exit non-zero when a file did not load")
     b.add_argument("--no-manifest", action="store_true", help="ignore corpus/manifest.csv (metadata from text only)")
-    b.add_argument("--workers", type=int, default=None, help="processes for parsing (default: up to 2)")
+    b.add_argument("--workers", type=_positive_int, default=None, help="processes for parsing (default: up to 2)")
     b.add_argument("--quiet", action="store_true", help="no progress bar or per-file messages")
     b.add_argument("--allow-empty", action="store_true",
                    help="allow a corpus with no loadable notice to replace a warehouse that has notices")
@@ -177,7 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     q = add("search", cmd_search, "Full-text search (BM25 over lexicon tokens) of problems and measures.",
             "analysis search \"诫勉谈话\" --limit 20")
     q.add_argument("query", help="words to search for")
-    q.add_argument("--limit", type=int, default=20)
+    q.add_argument("--limit", type=_positive_int, default=20, help="number of results (default: %(default)s)")
     _output_options(q)
     return p
 
@@ -188,6 +206,10 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args) or 0
     except WarehouseError as e:
         print(f"error: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:   # a path the user gave cannot be read or written
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"error: {where}{e.strerror or e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted; the previous warehouse is untouched", file=sys.stderr)

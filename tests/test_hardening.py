@@ -288,3 +288,37 @@ def test_manifest_formulas_never_reach_a_csv(built, tmp_path, capsys):
                      "-o", str(target)]) == 0
     body = target.read_text(encoding="utf-8-sig").splitlines()[1:]
     assert body and all(line.startswith(("'", "\"'")) for line in body), body
+
+
+# ---------------------------------------------------------------- messages, never tracebacks
+
+@pytest.mark.parametrize("argv, message", [
+    (["sql", "", "--db", "{db}"], "query is empty"),
+    (["sql", "selec 1", "--db", "{db}"], "SQL error"),
+    (["sql", "select 1", "--db", "{tmp}"], "is not a file"),
+    (["sql", "select 1", "--db", "{tmp}/none.duckdb"], "does not exist"),
+    (["sql", "select 1", "--db", "{db}", "-o", "{tmp}/out.xlsx"], "must end in"),
+    (["sql", "select 1", "--db", "{db}", "-o", "{tmp}/a_file/out.csv"], "a_file"),
+    (["export", "{tmp}/a_file", "--db", "{db}"], "not a folder"),
+    (["export", "{tmp}/a_file/sub", "--db", "{db}"], "a_file"),
+    (["build", "--corpus", "{tmp}/a_file", "--db", "{tmp}/w2.duckdb"], "does not exist"),
+    (["build", "--workers", "0"], "positive whole number"),
+    (["search", "x", "--limit", "-1", "--db", "{db}"], "positive whole number"),
+    (["sql", "select 1", "--db", "{db}", "--timeout", "soon"], "positive number of seconds"),
+])
+def test_ordinary_mistakes_give_a_message(built, tmp_path, argv, message, capsys):
+    _, db = built
+    (tmp_path / "a_file").write_text("x")
+    args = [a.format(db=db, tmp=tmp_path) for a in argv]
+    try:
+        rc = cli_main(args)
+    except SystemExit as e:   # argparse's own usage errors
+        rc = e.code
+    assert rc == 2
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("query", ["((", "[整改", "a|b)", "\\", "*", "诫勉谈话 (", "' or 1=1 --"])
+def test_search_takes_any_text(built, query, capsys):
+    _, db = built
+    assert cli_main(["search", query, "--db", str(db)]) == 0

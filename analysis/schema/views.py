@@ -92,7 +92,7 @@ with qterms as (select distinct term from (select {terms_sql('q')} as term) wher
        from hits h join df using (term) join search_index s using (unit_id), stats
        group by h.unit_id)
 select s.doc_id, d.source_file, d.district, s.unit_kind, s.problem_no, s.measure_no, c.score,
-       coalesce(nullif(regexp_extract(s.text, '[^{SENTENCE_BREAK_CLASS}]*' || split_part(q, ' ', 1) || '[^{SENTENCE_BREAK_CLASS}]*[{SENTENCE_END_CLASS}]?'), ''),
+       coalesce(nullif(regexp_extract(s.text, '[^{SENTENCE_BREAK_CLASS}]*' || regexp_escape(split_part(q, ' ', 1)) || '[^{SENTENCE_BREAK_CLASS}]*[{SENTENCE_END_CLASS}]?'), ''),
                 left(s.text, 120)) as sentence,
        s.char_start, s.char_end, s.text
 from scored c join search_index s using (unit_id) join documents d using (doc_id)
