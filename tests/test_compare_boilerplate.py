@@ -2,17 +2,50 @@
 
 from __future__ import annotations
 
+import unicodedata
+
+import numpy as np
 import pandas as pd
 import pytest
 
 from analysis.compare.boilerplate import (
     BOILERPLATE_COLUMNS,
     FORMULA_COLUMNS,
+    MAX_BUCKET,
+    NUM_PERM,
+    SEED,
+    THRESHOLD,
+    _candidates,
     boilerplate,
-    near_duplicate_pairs,
-    sentence_key,
-    split_sentences,
+    sentence_text,
 )
+from analysis.genre.sentences import split_pieces
+
+
+def sentence_key(sentence: str) -> str:
+    """The comparison key of a sentence, one character at a time (what the vectorised keys must equal)."""
+    return "".join(c for c in sentence_text(sentence) if not (c.isspace() or unicodedata.category(c)[0] in "PSZ"))
+
+
+def split_sentences(text: str | None) -> list[str]:
+    """Sentences of a text as the tables write them (empty pieces dropped)."""
+    return [s for s in map(sentence_text, split_pieces(text)) if s] if text else []
+
+
+def sentence_at(text: str, index: int) -> str:
+    """The sentence (as :func:`split_sentences` writes it) numbered ``index`` in ``text``."""
+    return sentence_text(split_pieces(text, merge_runs=False)[index])
+
+
+def near_duplicate_pairs(
+    keys: list[str], threshold: float = THRESHOLD, num_perm: int = NUM_PERM, seed: int = SEED,
+    max_bucket: int = MAX_BUCKET,
+) -> list[tuple[int, int]]:
+    """Index pairs ``(i, j)``, ``i < j``, of distinct keys whose shingle Jaccard ≥ ``threshold``:
+    every LSH candidate that passes the exact check."""
+    c = _candidates(keys, threshold, num_perm, seed, max_bucket)
+    ok = c.check(np.arange(len(c.i)))
+    return sorted(zip(c.i[ok].tolist(), c.j[ok].tolist(), strict=True))
 
 S1 = "坚持把巡察整改作为重大政治任务，严格落实整改主体责任，逐条逐项制定整改措施，确保问题整改落到实处"
 S1_VARIANT = (
@@ -74,7 +107,7 @@ def test_boilerplate_grouping_and_determinism():
 
 
 def test_vectorised_keys_equal_sentence_key():
-    from analysis.compare.boilerplate import sentence_at, sentence_table
+    from analysis.compare.boilerplate import sentence_table
 
     texts = [
         "一、1.加强管理工作落实到位。\n\n（一）  ，二是完善制度建设和监督机制；；3、落实整改主体责任",
@@ -114,11 +147,10 @@ def test_sentence_keys_batch():
 def test_pruned_checks_equal_checking_every_candidate():
     """Components and cross-group flags from the pruned rounds of checks equal those of checking
     every LSH candidate."""
-    import numpy as np
     from scipy import sparse
     from scipy.sparse.csgraph import connected_components
 
-    from analysis.compare.boilerplate import _candidates, _near_structure
+    from analysis.compare.boilerplate import _near_structure
 
     words = ["街道", "社区", "党委", "纪工委", "办事处", "居委会", "村", "镇"]
     keys = list(dict.fromkeys(

@@ -7,19 +7,17 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import sparse
 
-from analysis.compare.clustering import (
-    CLUSTER_COLUMNS,
-    RUN_COLUMNS,
-    SIMILARITY_COLUMNS,
-    TERM_COLUMNS,
-    cluster_units,
-    district_similarity,
-    group_cluster_shares,
-    representatives,
-    tfidf_matrix,
-)
+from analysis.compare import DEFAULT_GROUP, group_labels
+from analysis.compare.clustering import TERM_COLUMNS, cluster_units, district_similarity
+from analysis.compare.termcounts import Tfidf, bags_counts
+from analysis.schema import TABLES
 from analysis.tokens.segment import tokenize_units
+
+RUN_COLUMNS = TABLES["cluster_runs"].column_names
+CLUSTER_COLUMNS = TABLES["clusters"].column_names
+SIMILARITY_COLUMNS = TABLES["district_similarity"].column_names
 
 PARTY = [
     "规范党费收缴，按标准足额交纳党费",
@@ -48,6 +46,51 @@ def _units() -> pd.DataFrame:
 
 
 DOCS = pd.DataFrame({"doc_id": ["d1", "d2", "d3"], "district": ["甲区", "乙区", "甲区"]})
+
+
+def tfidf_matrix(bags: list[list[str]], min_df: int = 2) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """L2-normalised sublinear TF-IDF of pre-tokenised bags and the (sorted) vocabulary.
+
+    ``min_df`` falls back to 1 when it would leave no term (tiny corpora).
+    """
+    if not bags:
+        return sparse.csr_matrix((0, 0)), np.array([], dtype=object)
+    tc = bags_counts(bags)
+    if len(tc.vocab) == 0:
+        return sparse.csr_matrix((len(bags), 0)), np.array([], dtype=object)
+    tf = Tfidf.fit(tc, min_df)
+    return tf.transform(tc.matrix), tf.vocab
+
+
+def representatives(clusters: pd.DataFrame, n: int = 3) -> pd.DataFrame:
+    """The ``n`` units closest to each cluster's centroid: ``run_id, cluster, rank, doc_id, unit_kind,
+    unit_no, distance`` (as notebook 06 lists them)."""
+    c = clusters.sort_values(["run_id", "cluster", "distance", "doc_id", "unit_no"], kind="mergesort")
+    c = c.groupby(["run_id", "cluster"], sort=False).head(n).copy()
+    c["rank"] = c.groupby(["run_id", "cluster"]).cumcount() + 1
+    return c[["run_id", "cluster", "rank", "doc_id", "unit_kind", "unit_no", "distance"]].reset_index(
+        drop=True
+    )
+
+
+def group_cluster_shares(
+    clusters: pd.DataFrame, documents: pd.DataFrame | None = None, group: str = DEFAULT_GROUP
+) -> pd.DataFrame:
+    """Group × cluster matrix in long form: ``run_id, group, cluster, n_units, share`` where
+    ``share = n_units / units of the group in the run`` (zero cells included)."""
+    if len(clusters) == 0:
+        return pd.DataFrame(columns=["run_id", "group", "cluster", "n_units", "share"])
+    c = clusters.assign(group=group_labels(documents, clusters["doc_id"], group).to_numpy())
+    out = []
+    for run_id, part in c.groupby("run_id", sort=True):
+        tab = pd.crosstab(part["group"], part["cluster"])
+        long = tab.stack().rename("n_units").reset_index()
+        long["share"] = long["n_units"] / long["group"].map(tab.sum(axis=1))
+        long.insert(0, "run_id", run_id)
+        out.append(long)
+    res = pd.concat(out, ignore_index=True)
+    res["n_units"] = res["n_units"].astype("int64")
+    return res.sort_values(["run_id", "group", "cluster"], kind="mergesort").reset_index(drop=True)
 
 
 @pytest.fixture(scope="module")
@@ -150,7 +193,6 @@ def test_silhouette_from_one_distance_matrix():
     d = euclidean_distances(x)
     np.fill_diagonal(d, 0.0)
     assert silhouette_from_distances(d, labels) == pytest.approx(silhouette_score(d, labels, metric="precomputed"))
-    from scipy import sparse
 
     xs = sparse.csr_matrix(x)
     fits = {4: labels, 2: (labels % 2)}

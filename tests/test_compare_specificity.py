@@ -5,12 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.compare.specificity import (
-    SPECIFICITY_COLUMNS,
-    measure_markers,
-    measure_specificity,
-    specificity_by_group,
-)
+from analysis.compare import DEFAULT_GROUP, group_labels
+from analysis.compare.specificity import SPECIFICITY_COLUMNS, measure_markers, measure_specificity
 
 MEASURES = pd.DataFrame(
     {
@@ -26,6 +22,35 @@ MEASURES = pd.DataFrame(
         ],
     }
 )
+
+
+def specificity_by_group(
+    measure_specificity: pd.DataFrame, documents: pd.DataFrame | None = None, group: str = DEFAULT_GROUP
+) -> pd.DataFrame:
+    """Distribution of ``score`` per group: ``group, n_measures, mean, std, q25, median, q75,
+    share_positive, share_negative, mean_chars``."""
+    cols = ["group", "n_measures", "mean", "std", "q25", "median", "q75", "share_positive", "share_negative",
+            "mean_chars"]  # fmt: skip
+    if len(measure_specificity) == 0:
+        return pd.DataFrame(columns=cols)
+    m = measure_specificity.assign(
+        group=group_labels(documents, measure_specificity["doc_id"], group).to_numpy()
+    )
+    g = m.groupby("group", sort=True)
+    out = pd.DataFrame(
+        {
+            "n_measures": g.size(),
+            "mean": g["score"].mean(),
+            "std": g["score"].std(ddof=1),
+            "q25": g["score"].quantile(0.25),
+            "median": g["score"].median(),
+            "q75": g["score"].quantile(0.75),
+            "share_positive": g["score"].apply(lambda s: float((s > 0).mean())),
+            "share_negative": g["score"].apply(lambda s: float((s < 0).mean())),
+            "mean_chars": g["n_chars"].mean(),
+        }
+    )
+    return out.rename_axis("group").reset_index()[cols]
 
 
 @pytest.mark.parametrize(

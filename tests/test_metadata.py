@@ -7,10 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
+from heading_keys import compare_key
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.ingest.normalize import compare_key, normalize_text
+from analysis.ingest.normalize import normalize_text
 from analysis.notice.metadata import METADATA_FIELDS, extract_metadata
 
 ROOT = Path(__file__).resolve().parents[1]

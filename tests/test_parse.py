@@ -6,10 +6,11 @@ import re
 import time
 
 import pytest
+from heading_keys import compare_key
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.ingest.normalize import compare_key, normalize_text
+from analysis.ingest.normalize import normalize_text
 from analysis.notice.parse import Node, cn_to_int, find_quoted, parse_notice
 
 

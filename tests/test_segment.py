@@ -10,11 +10,21 @@ import pytest
 
 from analysis import paths
 from analysis.ingest.normalize import normalize_text
+from analysis.schema import TABLES
 from analysis.tokens import segment
 from analysis.vocab import header, load_lines
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = json.loads((ROOT / "tests" / "fixtures" / "segmentation_golden.json").read_text(encoding="utf-8"))
+TOKEN_COLUMNS = TABLES["tokens"].column_names
+
+
+def remove_stopwords(tokens: pd.DataFrame, level: segment.StopLevel = "function") -> pd.DataFrame:
+    """Token rows whose token is not a stopword of ``level`` (positions are left as they were)."""
+    stop = segment.stopwords(level)
+    if not stop:
+        return tokens
+    return tokens[~tokens["token"].isin(stop)].reset_index(drop=True)
 
 
 @pytest.mark.parametrize("engine", ["jieba", "rjieba"])
@@ -106,7 +116,7 @@ UNITS = pd.DataFrame(
 @pytest.mark.parametrize("engine", ["jieba", "rjieba"])
 def test_tokenize_units(engine):
     t = segment.tokenize_units(UNITS, engine=engine, workers=1)
-    assert list(t.columns) == segment.TOKEN_COLUMNS
+    assert list(t.columns) == TOKEN_COLUMNS
     d1 = t[(t.doc_id == "d1") & (t.unit_kind == "problem")]
     assert d1["token"].tolist() == ["落实", "三会一课", "制度", "不", "严格"]
     assert d1["position"].tolist() == [0, 1, 2, 3, 4]
@@ -125,7 +135,7 @@ def test_tokenize_units_parallel_and_batches_match():
     batched = segment.tokenize_units([UNITS.iloc[:2], UNITS.iloc[2:]], workers=1)
     pd.testing.assert_frame_equal(single, batched)
     empty = segment.tokenize_units(UNITS.iloc[:0])
-    assert list(empty.columns) == segment.TOKEN_COLUMNS and len(empty) == 0
+    assert list(empty.columns) == TOKEN_COLUMNS and len(empty) == 0
 
 
 def test_tokenize_deterministic():
@@ -156,6 +166,6 @@ def test_vocabulary():
 def test_remove_stopwords():
     t = segment.tokenize_units(UNITS.iloc[:1], workers=1)
     assert "不" in set(t["token"])
-    kept = segment.remove_stopwords(t, "formulaic")
+    kept = remove_stopwords(t, "formulaic")
     assert set(kept["token"]) <= set(t["token"])
-    assert segment.remove_stopwords(t, "none") is t
+    assert remove_stopwords(t, "none") is t

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from heading_keys import compare_key
 
 from analysis import schema
 from analysis.cli import main as cli_main
-from analysis.ingest.normalize import compare_key
 from analysis.pipeline import document, incremental, orchestrate
 from analysis.pipeline.orchestrate import build
 from analysis.warehouse.db import BuildLocked, build_lock

@@ -38,15 +38,6 @@ def group_labels(
     return vals.rename("group").reset_index(drop=True)
 
 
-def attach_group(
-    frame: pd.DataFrame, documents: pd.DataFrame | None, group: str = DEFAULT_GROUP
-) -> pd.DataFrame:
-    """``frame`` (with ``doc_id``) plus a ``group`` column."""
-    out = frame.copy()
-    out["group"] = group_labels(documents, frame["doc_id"], group).to_numpy()
-    return out
-
-
 PLACEHOLDER_CHARS = "placeholder_chars.txt"
 
 

@@ -46,7 +46,6 @@ part.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterator
 from functools import cache
 from typing import NamedTuple
@@ -93,14 +92,14 @@ class BoilerplateResult(NamedTuple):
     boilerplate_formulas: pd.DataFrame
 
 
-def sentence_key(sentence: str) -> str:
-    """The comparison key of a sentence: enumerator, whitespace, punctuation and symbols removed."""
-    s = _ENUM.sub("", sentence)
-    return "".join(c for c in s if not (c.isspace() or unicodedata.category(c)[0] in "PSZ"))
+def sentence_text(piece: str) -> str:
+    """A piece of text as the tables write its sentence: leading enumerator and separators removed."""
+    return _ENUM.sub("", piece).strip(_STRIP)
 
 
 def sentence_keys(sentences: list[str]) -> list[str]:
-    """:func:`sentence_key` of many sentences, the character classes looked up with numpy."""
+    """The comparison key of each sentence: enumerator, whitespace, punctuation and symbols removed
+    (the character classes looked up with numpy)."""
     stripped = [_ENUM.sub("", s) for s in sentences]
     lengths = np.fromiter((len(s) for s in stripped), dtype=np.int64, count=len(stripped))
     code = np.frombuffer("".join(stripped).encode("utf-32-le"), dtype=np.uint32)
@@ -110,29 +109,6 @@ def sentence_keys(sentences: list[str]) -> list[str]:
     raw = code[keep].tobytes()
     return [raw[4 * a : 4 * b].decode("utf-32-le") for a, b in zip(start[:-1].tolist(), start[1:].tolist(),
                                                                      strict=True)]
-
-
-def split_sentences(text: str | None) -> list[str]:
-    """Sentences of a text (stripped, leading enumerator removed, empty pieces dropped)."""
-    if not text:
-        return []
-    out = []
-    for piece in split_pieces(text):
-        s = _ENUM.sub("", piece).strip(_STRIP)
-        if s:
-            out.append(s)
-    return out
-
-
-def shingles(key: str, k: int = SHINGLE) -> set[str]:
-    """Character k-shingles of a key (the key itself when shorter than k)."""
-    if len(key) <= k:
-        return {key}
-    return {key[i : i + k] for i in range(len(key) - k + 1)}
-
-
-def jaccard(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if (a or b) else 1.0
 
 
 # ---------------------------------------------------------------- hashing helpers (uint64 wraparound)
@@ -203,11 +179,6 @@ class Sentences(NamedTuple):
     hash: np.ndarray
     length: np.ndarray
     index: np.ndarray
-
-
-def sentence_at(text: str, index: int) -> str:
-    """The sentence (as :func:`split_sentences` writes it) numbered ``index`` in ``text``."""
-    return _ENUM.sub("", split_pieces(text, merge_runs=False)[index]).strip(_STRIP)
 
 
 def _sentences(texts: list[str], min_chars: int) -> tuple[Sentences, np.ndarray, np.ndarray]:
@@ -296,18 +267,6 @@ def _bucket_pairs(band: np.ndarray, max_bucket: int) -> np.ndarray:
     return np.concatenate(out) if out else np.zeros((0, 2), dtype=np.int64)
 
 
-def near_duplicate_pairs(
-    keys: list[str],
-    threshold: float = THRESHOLD,
-    num_perm: int = NUM_PERM,
-    seed: int = SEED,
-    max_bucket: int = MAX_BUCKET,
-) -> list[tuple[int, int]]:
-    """Index pairs ``(i, j)``, ``i < j``, of distinct keys whose shingle Jaccard ≥ ``threshold``."""
-    i, j = _near_pairs(keys, threshold, num_perm, seed, max_bucket)
-    return sorted(zip(i.tolist(), j.tolist(), strict=True))
-
-
 class _Candidates(NamedTuple):
     """LSH candidate pairs ``(i, j)``, ``i < j``, and their exact Jaccard check."""
 
@@ -360,14 +319,6 @@ def _candidates(keys: list[str], threshold: float, num_perm: int, seed: int, max
         return out
 
     return _Candidates(pi, pj, check)
-
-
-def _near_pairs(keys: list[str], threshold: float, num_perm: int, seed: int, max_bucket: int
-                ) -> tuple[np.ndarray, np.ndarray]:
-    """Every candidate pair that passes the exact check."""
-    c = _candidates(keys, threshold, num_perm, seed, max_bucket)
-    ok = c.check(np.arange(len(c.i)))
-    return c.i[ok], c.j[ok]
 
 
 def _near_structure(c: _Candidates, n: int, single: np.ndarray, per_round: int = 8
@@ -433,6 +384,133 @@ def _distinct_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return a[new], b[new]
 
 
+def _concat(parts: list[np.ndarray], dtype) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+
+class _Occurrences(NamedTuple):
+    """The distinct (notice, key hash) pairs of the corpus, and per block the first occurrence of
+    each of its keys: hash, text id and sentence number within the text."""
+
+    doc: np.ndarray
+    hash: np.ndarray
+    first_hash: np.ndarray
+    first_text: np.ndarray
+    first_index: np.ndarray
+
+
+def _read_blocks(blocks: Iterator[tuple[np.ndarray, list[str]]], text_doc: Callable[[np.ndarray], np.ndarray],
+                 min_chars: int) -> _Occurrences:
+    """Step 1: the sentences of every block of texts, reduced to what the counts need."""
+    pair_doc, pair_hash = [], []
+    first_hash, first_text, first_index = [], [], []
+    for ids, texts in blocks:
+        s, _ = sentence_table(texts, min_chars)
+        tid = ids[s.text]
+        d, h = _distinct_pairs(text_doc(tid), s.hash)
+        pair_doc.append(d)
+        pair_hash.append(h)
+        _, idx = np.unique(s.hash, return_index=True)  # first occurrence within the block
+        idx.sort()
+        first_hash.append(s.hash[idx])
+        first_text.append(tid[idx])
+        first_index.append(s.index[idx])
+    return _Occurrences(_concat(pair_doc, np.int64), _concat(pair_hash, _U64), _concat(first_hash, _U64),
+                        _concat(first_text, np.int64), _concat(first_index, np.int64))
+
+
+class _Keys(NamedTuple):
+    """The distinct sentence keys (sorted by hash) and how they are used."""
+
+    hash: np.ndarray
+    of_pair: np.ndarray  # the key of each (notice, key) pair
+    n_docs: np.ndarray
+    n_groups: np.ndarray
+    single: np.ndarray  # the group of a key used by one group only, else −1
+    first_text: np.ndarray  # where the key first occurs: text id
+    first_index: np.ndarray  # and sentence number within the text
+
+
+def _key_use(occ: _Occurrences, doc_groups: np.ndarray) -> _Keys:
+    """Step 2: notices and groups using each key, and its first occurrence (blocks come in text order)."""
+    keys_hash, key_of = np.unique(occ.hash, return_inverse=True)
+    n_keys = len(keys_hash)
+    key_ndocs = np.bincount(key_of, minlength=n_keys)
+    kg_key, kg_group = _distinct_pairs(key_of.astype(np.int64), doc_groups[occ.doc].astype(np.int64))
+    key_ngroups = np.bincount(kg_key, minlength=n_keys)
+    single = np.full(n_keys, -1, dtype=np.int64)
+    one = key_ngroups[kg_key] == 1
+    single[kg_key[one]] = kg_group[one]
+    _, fidx = np.unique(occ.first_hash, return_index=True)  # sorted like keys_hash
+    return _Keys(keys_hash, key_of, key_ndocs, key_ngroups, single, occ.first_text[fidx], occ.first_index[fidx])
+
+
+def _key_texts(need: np.ndarray, keys: _Keys, fetch: Callable[[np.ndarray], list[str]], fetch_block: int
+               ) -> tuple[dict[int, str], dict[int, str]]:
+    """Step 3: the sentence as first written and the key string of each key of ``need``, reading
+    ``fetch_block`` texts at a time."""
+    display: dict[int, str] = {}
+    key_str: dict[int, str] = {}
+    f_text, f_index = keys.first_text, keys.first_index
+    texts_needed = np.unique(f_text[need])
+    for s0 in range(0, len(texts_needed), fetch_block):
+        ids = texts_needed[s0 : s0 + fetch_block]
+        pieces = {int(i): split_pieces(t or "", merge_runs=False) for i, t in zip(ids, fetch(ids), strict=True)}
+        here = need[np.isin(f_text[need], ids)]
+        disp = [sentence_text(pieces[t][i]) for t, i in zip(f_text[here].tolist(), f_index[here].tolist(), strict=True)]
+        display.update(zip(here.tolist(), disp, strict=True))
+        key_str.update(zip(here.tolist(), sentence_keys(disp), strict=True))
+    return display, key_str
+
+
+class _NearTier(NamedTuple):
+    shared: np.ndarray  # per key: a near-duplicate of it is used by another group
+    component: np.ndarray  # per key: its formula, named by one member key
+    n_candidates: int
+    n_checked: int
+
+
+def _near_tier(lsh: np.ndarray, key_str: dict[int, str], single: np.ndarray, n_keys: int, *, threshold: float,
+               num_perm: int, seed: int, max_bucket: int) -> _NearTier:
+    """Step 4: near-duplicates among the keys of ``lsh`` (the bounded sample, sorted)."""
+    near_shared = np.zeros(n_keys, dtype=bool)
+    comp = np.arange(n_keys)
+    n_checked = 0
+    n_candidates = 0
+    if len(lsh) >= 2:
+        cands = _candidates([key_str[int(k)] for k in lsh], threshold, num_perm, seed, max_bucket)
+        n_candidates = len(cands.i)
+        lab, flagged, n_checked = _near_structure(cands, len(lsh), single[lsh])
+        near_shared[lsh[flagged]] = True
+        comp[lsh] = lsh[np.unique(lab, return_index=True)[1]][lab]  # a member's id names its component
+    return _NearTier(near_shared, comp, n_candidates, n_checked)
+
+
+def _formulas(comp: np.ndarray, keys: _Keys, pair_doc: np.ndarray, doc_groups: np.ndarray,
+              display: dict[int, str], key_str: dict[int, str], min_docs: int) -> pd.DataFrame:
+    """Step 5: table ``boilerplate_formulas``, the components used by at least ``min_docs`` notices."""
+    n_keys = len(keys.hash)
+    cd_comp, _ = _distinct_pairs(comp[keys.of_pair], pair_doc)
+    comp_docs = np.bincount(cd_comp, minlength=n_keys)
+    cg_comp, _ = _distinct_pairs(comp[keys.of_pair], doc_groups[pair_doc].astype(np.int64))
+    comp_groups = np.bincount(cg_comp, minlength=n_keys)
+    rows = []
+    listed = np.flatnonzero(comp_docs >= min_docs)
+    if len(listed):
+        members: dict[int, list[int]] = {}
+        for k in np.flatnonzero(np.isin(comp, listed)).tolist():
+            members.setdefault(int(comp[k]), []).append(k)
+        for c, ms in members.items():
+            best = min(ms, key=lambda k: (-keys.n_docs[k], len(key_str[k]), key_str[k]))
+            rows.append((display[best], int(comp_docs[c]), int(comp_groups[c])))
+    formulas = pd.DataFrame(rows, columns=FORMULA_COLUMNS)
+    formulas = formulas.sort_values(
+        ["n_groups", "n_docs", "formula"], ascending=[False, False, True], kind="mergesort"
+    ).reset_index(drop=True)
+    formulas[["n_docs", "n_groups"]] = formulas[["n_docs", "n_groups"]].astype("int64")
+    return formulas
+
+
 def boilerplate_counts(
     blocks: Iterator[tuple[np.ndarray, list[str]]],
     text_doc: Callable[[np.ndarray], np.ndarray],
@@ -456,86 +534,22 @@ def boilerplate_counts(
     again — called once, for the first occurrences of the keys whose wording is needed (formulas and
     the near-duplicate tier), so only one block of text is held at a time.
     """
-    pair_doc, pair_hash = [], []
-    first_hash, first_text, first_index = [], [], []
-    for ids, texts in blocks:
-        s, _ = sentence_table(texts, min_chars)
-        tid = ids[s.text]
-        d, h = _distinct_pairs(text_doc(tid), s.hash)
-        pair_doc.append(d)
-        pair_hash.append(h)
-        _, idx = np.unique(s.hash, return_index=True)  # first occurrence within the block
-        idx.sort()
-        first_hash.append(s.hash[idx])
-        first_text.append(tid[idx])
-        first_index.append(s.index[idx])
-
-    def cat(xs: list[np.ndarray], dt) -> np.ndarray:
-        return np.concatenate(xs) if xs else np.zeros(0, dtype=dt)
-
-    pdoc, phash = cat(pair_doc, np.int64), cat(pair_hash, _U64)
-    keys_hash, key_of = np.unique(phash, return_inverse=True)
-    n_keys = len(keys_hash)
-    n_sentences = np.bincount(pdoc, minlength=n_docs).astype(np.int64)
-    key_ndocs = np.bincount(key_of, minlength=n_keys)
-    kg_key, kg_group = _distinct_pairs(key_of.astype(np.int64), doc_groups[pdoc].astype(np.int64))
-    key_ngroups = np.bincount(kg_key, minlength=n_keys)
-    single = np.full(n_keys, -1, dtype=np.int64)
-    one = key_ngroups[kg_key] == 1
-    single[kg_key[one]] = kg_group[one]
-    # first occurrence of every key (blocks come in text order)
-    fh = cat(first_hash, _U64)
-    _, fidx = np.unique(fh, return_index=True)  # sorted like keys_hash
-    f_text = cat(first_text, np.int64)[fidx]
-    f_index = cat(first_index, np.int64)[fidx]
+    occ = _read_blocks(blocks, text_doc, min_chars)
+    keys = _key_use(occ, doc_groups)
+    n_keys = len(keys.hash)
     # the bounded set for the near-duplicate tier: most notices first, then by hash
-    rank = np.lexsort((keys_hash, -key_ndocs))
+    rank = np.lexsort((keys.hash, -keys.n_docs))
     lsh = np.sort(rank[: min(lsh_max_keys, n_keys)])
-    need = np.union1d(lsh, np.flatnonzero(key_ndocs >= min_docs))
-    display: dict[int, str] = {}
-    key_str: dict[int, str] = {}
-    texts_needed = np.unique(f_text[need])
-    for s0 in range(0, len(texts_needed), fetch_block):
-        ids = texts_needed[s0 : s0 + fetch_block]
-        pieces = {int(i): split_pieces(t or "", merge_runs=False) for i, t in zip(ids, fetch(ids), strict=True)}
-        here = need[np.isin(f_text[need], ids)]
-        disp = [_ENUM.sub("", pieces[t][i]).strip(_STRIP)
-                for t, i in zip(f_text[here].tolist(), f_index[here].tolist(), strict=True)]
-        display.update(zip(here.tolist(), disp, strict=True))
-        key_str.update(zip(here.tolist(), sentence_keys(disp), strict=True))
-    near_shared = np.zeros(n_keys, dtype=bool)
-    comp = np.arange(n_keys)
-    n_checked = 0
-    n_candidates = 0
-    if len(lsh) >= 2:
-        cands = _candidates([key_str[int(k)] for k in lsh], threshold, num_perm, seed, max_bucket)
-        n_candidates = len(cands.i)
-        lab, flagged, n_checked = _near_structure(cands, len(lsh), single[lsh])
-        near_shared[lsh[flagged]] = True
-        comp[lsh] = lsh[np.unique(lab, return_index=True)[1]][lab]  # a member's id names its component
-    shared = (key_ngroups >= 2) | near_shared
-    n_shared = np.bincount(pdoc, weights=shared[key_of], minlength=n_docs).astype(np.int64)
-    # formulas: components used by at least min_docs notices
-    cd_comp, cd_doc = _distinct_pairs(comp[key_of], pdoc)
-    comp_docs = np.bincount(cd_comp, minlength=n_keys)
-    cg_comp, _ = _distinct_pairs(comp[key_of], doc_groups[pdoc].astype(np.int64))
-    comp_groups = np.bincount(cg_comp, minlength=n_keys)
-    rows = []
-    listed = np.flatnonzero(comp_docs >= min_docs)
-    if len(listed):
-        members: dict[int, list[int]] = {}
-        for k in np.flatnonzero(np.isin(comp, listed)).tolist():
-            members.setdefault(int(comp[k]), []).append(k)
-        for c, ms in members.items():
-            best = min(ms, key=lambda k: (-key_ndocs[k], len(key_str[k]), key_str[k]))
-            rows.append((display[best], int(comp_docs[c]), int(comp_groups[c])))
-    formulas = pd.DataFrame(rows, columns=FORMULA_COLUMNS)
-    formulas = formulas.sort_values(
-        ["n_groups", "n_docs", "formula"], ascending=[False, False, True], kind="mergesort"
-    ).reset_index(drop=True)
-    formulas[["n_docs", "n_groups"]] = formulas[["n_docs", "n_groups"]].astype("int64")
+    need = np.union1d(lsh, np.flatnonzero(keys.n_docs >= min_docs))
+    display, key_str = _key_texts(need, keys, fetch, fetch_block)
+    near = _near_tier(lsh, key_str, keys.single, n_keys, threshold=threshold, num_perm=num_perm, seed=seed,
+                      max_bucket=max_bucket)
+    shared = (keys.n_groups >= 2) | near.shared
+    n_sentences = np.bincount(occ.doc, minlength=n_docs).astype(np.int64)
+    n_shared = np.bincount(occ.doc, weights=shared[keys.of_pair], minlength=n_docs).astype(np.int64)
+    formulas = _formulas(near.component, keys, occ.doc, doc_groups, display, key_str, min_docs)
     stats = {"n_sentence_keys": int(n_keys), "n_keys_near_duplicate_tier": int(len(lsh)),
-             "n_candidate_pairs": int(n_candidates), "n_pairs_checked": int(n_checked),
+             "n_candidate_pairs": int(near.n_candidates), "n_pairs_checked": int(near.n_checked),
              "bands": list(optimal_bands(threshold, num_perm))}
     return BoilerplateCounts(n_sentences, n_shared, formulas, stats)
 

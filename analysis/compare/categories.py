@@ -106,13 +106,6 @@ def area_category(area: str | None) -> str | None:
     return None
 
 
-def keyword_hits(text: str | None) -> dict[tuple[str, str], int]:
-    """Distinct keywords of each (category, sub-category) occurring in ``text``."""
-    if not isinstance(text, str) or not text:
-        return {}
-    return {key: n for key, words in taxonomy().keywords.items() if (n := sum(1 for w in words if w in text))}
-
-
 # ---------------------------------------------------------------- vectorised rules
 
 
@@ -148,8 +141,8 @@ def _matcher() -> _Matcher:
 
 
 def sub_hits(texts: list[str | None]) -> np.ndarray:
-    """Matrix ``texts × subs``: distinct keywords of each (category, sub-category) in each text (as
-    :func:`keyword_hits`, vectorised: one pass over the concatenated texts finds the candidates)."""
+    """Matrix ``texts × subs``: how many distinct keywords of each (category, sub-category) occur in
+    each text (vectorised: one pass over the concatenated texts finds the candidates)."""
     m = _matcher()
     out = np.zeros((len(texts), len(m.subs)), dtype=np.int64)
     clean = [t if isinstance(t, str) else "" for t in texts]

@@ -22,7 +22,7 @@
 - Clusters are renumbered 0, 1, … by decreasing size over all units (ties by first unit);
   ``distance`` is the Euclidean distance of a unit's vector to its cluster's centroid (mean of all
   its members); a cluster's terms are the highest centroid weights and its label the top three
-  joined with ``·``; representatives are the units closest to the centroid.
+  joined with ``·``.
 - Group similarity: a group's profile is the mean of its units' TF-IDF vectors, L2-normalised;
   ``cosine = p_a · p_b``; groups are ordered by the leaves of an average-linkage tree on
   ``1 − cosine`` with optimal leaf ordering (Bar-Joseph et al. 2001) up to ``optimal_order_max``
@@ -55,14 +55,11 @@ from sklearn.metrics.pairwise import euclidean_distances
 
 from analysis.compare import DEFAULT_GROUP, group_labels
 from analysis.compare.params import CLUSTERS, SIMILARITY, k_values
-from analysis.compare.termcounts import KEY, TermCounts, Tfidf, bags_counts, drop_tokens, frame_counts
+from analysis.compare.termcounts import TermCounts, Tfidf, frame_counts
 from analysis.schema import TABLES
 from analysis.tokens.segment import StopLevel, stopwords
 
-RUN_COLUMNS = TABLES["cluster_runs"].column_names
-CLUSTER_COLUMNS = TABLES["clusters"].column_names
 TERM_COLUMNS = TABLES["cluster_terms"].column_names
-SIMILARITY_COLUMNS = TABLES["district_similarity"].column_names
 
 FIT_SAMPLE: int = CLUSTERS["fit_sample"]
 SILHOUETTE_SAMPLE: int = CLUSTERS["silhouette_sample"]
@@ -85,39 +82,6 @@ class Assignment(NamedTuple):
     distances: np.ndarray
     cluster_terms: pd.DataFrame
     run_id: str
-
-
-def unit_bags(
-    tokens: pd.DataFrame, unit_kind: str | None = None, stopword_level: StopLevel = "formulaic"
-) -> tuple[pd.DataFrame, list[list[str]]]:
-    """Units (``doc_id, unit_kind, unit_no``, sorted) and their token lists in position order."""
-    t = tokens if unit_kind is None else tokens[tokens["unit_kind"] == unit_kind]
-    t = drop_tokens(t, stopwords(stopword_level))
-    if len(t) == 0:
-        return pd.DataFrame({c: pd.Series([], dtype=object) for c in KEY}), []
-    t = t.sort_values([*KEY, "position"], kind="mergesort")
-    keys = t[KEY].reset_index(drop=True)
-    new = (keys != keys.shift()).any(axis=1).to_numpy()
-    starts = np.flatnonzero(new)
-    toks = t["token"].to_numpy(dtype=object)
-    bounds = np.append(starts, len(toks))
-    bags = [list(toks[bounds[i] : bounds[i + 1]]) for i in range(len(starts))]
-    units = keys.iloc[starts].reset_index(drop=True)
-    return units, bags
-
-
-def tfidf_matrix(bags: list[list[str]], min_df: int = 2) -> tuple[sparse.csr_matrix, np.ndarray]:
-    """L2-normalised sublinear TF-IDF of pre-tokenised bags and the (sorted) vocabulary.
-
-    ``min_df`` falls back to 1 when it would leave no term (tiny corpora).
-    """
-    if not bags:
-        return sparse.csr_matrix((0, 0)), np.array([], dtype=object)
-    tc = bags_counts(bags)
-    if len(tc.vocab) == 0:
-        return sparse.csr_matrix((len(bags), 0)), np.array([], dtype=object)
-    tf = Tfidf.fit(tc, min_df)
-    return tf.transform(tc.matrix), tf.vocab
 
 
 def _n_distinct_rows(x: sparse.csr_matrix, cap: int) -> int:
@@ -396,37 +360,6 @@ def cluster_units(
         }
     )
     return ClusterResult(res.cluster_runs, clusters, res.cluster_terms)
-
-
-def representatives(clusters: pd.DataFrame, n: int = 3) -> pd.DataFrame:
-    """The ``n`` units closest to each cluster's centroid: ``run_id, cluster, rank, doc_id, unit_kind,
-    unit_no, distance``."""
-    c = clusters.sort_values(["run_id", "cluster", "distance", "doc_id", "unit_no"], kind="mergesort")
-    c = c.groupby(["run_id", "cluster"], sort=False).head(n).copy()
-    c["rank"] = c.groupby(["run_id", "cluster"]).cumcount() + 1
-    return c[["run_id", "cluster", "rank", "doc_id", "unit_kind", "unit_no", "distance"]].reset_index(
-        drop=True
-    )
-
-
-def group_cluster_shares(
-    clusters: pd.DataFrame, documents: pd.DataFrame | None = None, group: str = DEFAULT_GROUP
-) -> pd.DataFrame:
-    """Group × cluster matrix in long form: ``run_id, group, cluster, n_units, share`` where
-    ``share = n_units / units of the group in the run`` (zero cells included)."""
-    if len(clusters) == 0:
-        return pd.DataFrame(columns=["run_id", "group", "cluster", "n_units", "share"])
-    c = clusters.assign(group=group_labels(documents, clusters["doc_id"], group).to_numpy())
-    out = []
-    for run_id, part in c.groupby("run_id", sort=True):
-        tab = pd.crosstab(part["group"], part["cluster"])
-        long = tab.stack().rename("n_units").reset_index()
-        long["share"] = long["n_units"] / long["group"].map(tab.sum(axis=1))
-        long.insert(0, "run_id", run_id)
-        out.append(long)
-    res = pd.concat(out, ignore_index=True)
-    res["n_units"] = res["n_units"].astype("int64")
-    return res.sort_values(["run_id", "group", "cluster"], kind="mergesort").reset_index(drop=True)
 
 
 class GroupProfiles:

@@ -28,7 +28,7 @@ from analysis.compare import placeholder_pattern
 KEY = ["doc_id", "unit_kind", "unit_no"]
 
 
-def _counts_csr(indptr: np.ndarray, indices: np.ndarray, n_cols: int) -> sparse.csr_matrix:
+def counts_csr(indptr: np.ndarray, indices: np.ndarray, n_cols: int) -> sparse.csr_matrix:
     """Rows of term ids (with repeats) → a count matrix with sorted, summed indices."""
     data = np.ones(len(indices), dtype=np.float64)
     m = sparse.csr_matrix((data, np.array(indices, dtype=np.int32), np.array(indptr, dtype=np.int64)),
@@ -94,7 +94,7 @@ def bags_counts(bags: list[list[str]]) -> MatrixTermCounts:
     lengths = np.fromiter((len(b) for b in bags), dtype=np.int64, count=len(bags))
     indptr = np.concatenate([[0], np.cumsum(lengths)])
     indices = np.fromiter((index[w] for b in bags for w in b), dtype=np.int32, count=int(indptr[-1]))
-    m = _counts_csr(indptr, indices, len(vocab))
+    m = counts_csr(indptr, indices, len(vocab))
     df = np.bincount(m.indices, minlength=len(vocab)).astype(np.int64)
     return MatrixTermCounts(len(bags), vocab, df, matrix=m)
 

@@ -34,7 +34,6 @@ import hashlib
 import io
 import re
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -493,12 +492,3 @@ def read_manifest(corpus_root: Path) -> tuple[dict[str, dict], list[str]]:
             continue
         rows[f] = {k: (row.get(k) or "").strip() for k in MANIFEST_FIELDS}
     return rows, problems
-
-
-def iter_documents(corpus_root: Path) -> Iterator[tuple[Path, RawDoc | IngestError]]:
-    """Stream (path, RawDoc or the IngestError for it) over the corpus."""
-    for p in list_corpus(corpus_root):
-        try:
-            yield p, read_document(p, corpus_root)
-        except IngestError as e:
-            yield p, e

@@ -85,13 +85,3 @@ def normalize(raw: str) -> Normalized:
 def normalize_text(raw: str) -> str:
     """Shortcut for the normalised string only."""
     return normalize(raw).text
-
-
-_PUNCT_FOR_COMPARE = re.compile(r"[\s\"'“”‘’。.,，、:：;；()（）]")
-
-
-def compare_key(s: str | None) -> str:
-    """Width- and punctuation-insensitive key used to compare headings."""
-    if s is None:
-        return ""
-    return _PUNCT_FOR_COMPARE.sub("", unicodedata.normalize("NFKC", s))

@@ -180,7 +180,7 @@ def _set_old_fingerprints(fps: dict[str, str]) -> None:
     _OLD_FINGERPRINTS = fps
 
 
-def _read_and_process(job: tuple) -> dict:
+def read_and_process(job: tuple) -> dict:
     """Run in a worker: read one file and, unless it is unchanged since the last build, process it.
 
     Reading happens here rather than in the main process so that the main process only collects

@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 from tqdm import tqdm
 
-from analysis.pipeline.document import PER_DOC_TABLES, _read_and_process, _set_old_fingerprints
+from analysis.pipeline.document import PER_DOC_TABLES, _set_old_fingerprints, read_and_process
 from analysis.pipeline.incremental import _drop_documents
 from analysis.pipeline.scan import Scan, file_row
 from analysis.pipeline.summary import BuildSummary
@@ -184,9 +184,9 @@ class DocumentLoader:
             for i, (path, rel) in enumerate(jobs):
                 job = (path, corpus, rel, manifest.get(rel) or manifest.get(path.name), version)
                 if pool is None:
-                    handle(_read_and_process(job))
+                    handle(read_and_process(job))
                 else:
-                    pending.append(pool.submit(_read_and_process, job))
+                    pending.append(pool.submit(read_and_process, job))
                     while len(pending) >= QUEUE_PER_WORKER * n_workers:
                         handle(pending.pop(0).result())
                 if after_document is not None:

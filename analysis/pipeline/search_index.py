@@ -11,7 +11,7 @@ idf = log10((N − df + 0.5) / (df + 0.5) + 1). A test checks the scores equal t
 Written in plain SQL rather than with ``create_fts_index`` because an incremental build can then
 add and remove the units of a few documents (an fts index can only be rebuilt whole, which took
 longer than the whole incremental build on 10,000 notices), and queries need no extension.
-Queries are words separated by spaces (``'诫勉谈话'``, ``'批评教育 社区'``); :func:`search`
+Queries are words separated by spaces (``'诫勉谈话'``, ``'批评教育 社区'``); :func:`analysis.outputs.search.search`
 segments free text first.
 """
 

@@ -19,7 +19,7 @@ import pyarrow as pa
 from scipy import sparse
 
 from analysis.compare import placeholder_pattern
-from analysis.compare.termcounts import TermCounts, _counts_csr
+from analysis.compare.termcounts import TermCounts, counts_csr
 
 _SEQ = itertools.count()
 
@@ -45,7 +45,7 @@ class DuckTermCounts(TermCounts):
             col = col.combine_chunks()
         offsets = np.asarray(col.offsets, dtype=np.int64)
         values = np.array(col.values.to_numpy(zero_copy_only=False)[offsets[0] : offsets[-1]], dtype=np.int32)
-        return _counts_csr(offsets - offsets[0], values, len(self.vocab))
+        return counts_csr(offsets - offsets[0], values, len(self.vocab))
 
     def rows(self, idx: np.ndarray) -> sparse.csr_matrix:
         idx = np.asarray(idx, dtype=np.int64)

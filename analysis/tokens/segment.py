@@ -47,14 +47,13 @@ import pandas as pd
 
 from analysis import paths
 from analysis.schema import TABLES
-from analysis.vocab import data_path, load_lines
+from analysis.vocab import load_lines
 
 Engine = Literal["rjieba", "jieba"]
 StopLevel = Literal["none", "function", "formulaic"]
 
 HMM = False
 LEXICON = "lexicon.txt"
-TOKEN_COLUMNS = TABLES["tokens"].column_names
 VOCAB_COLUMNS = TABLES["vocabulary"].column_names
 
 # A code point that never occurs in normalised notice text; carries rjieba's total correction.
@@ -425,15 +424,3 @@ def stopwords(level: StopLevel = "function") -> frozenset[str]:
 def formulaic_words() -> frozenset[str]:
     """The formulaic intensifiers alone (without the function words)."""
     return frozenset(load_lines("stopwords_formulaic.txt"))
-
-
-def remove_stopwords(tokens: pd.DataFrame, level: StopLevel = "function") -> pd.DataFrame:
-    """Token rows whose token is not a stopword of ``level`` (positions are left as they were)."""
-    stop = stopwords(level)
-    if not stop:
-        return tokens
-    return tokens[~tokens["token"].isin(stop)].reset_index(drop=True)
-
-
-def lexicon_path() -> Path:
-    return data_path(LEXICON)

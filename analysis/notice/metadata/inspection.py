@@ -100,8 +100,9 @@ def inspection_year(text: str, range_tok: DateTok | None, out: Out) -> None:
 def _in_range(text: str, toks: list[DateTok], item: DateTok) -> bool:
     """Whether ``item`` is one end of a date range (a range end is not a feedback date).
 
-    ``toks`` are sorted and do not overlap (as :func:`tokenize_dates` returns them), so only the
-    token right after the separator, or the nearest token ending before ``item``, can pair with it.
+    ``toks`` are sorted and do not overlap (as :func:`analysis.notice.metadata.dates.tokenize_dates`
+    returns them), so only the token right after the separator, or the nearest token ending before
+    ``item``, can pair with it.
     """
     starts = [t.start for t in toks]
     sep = _RANGE_SEP.match(text, item.end)
