@@ -181,7 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
     e = add("export", cmd_export, "Write every table as Parquet (partitioned by province where it helps).",
             "analysis export exports/ --pseudonymize")
     e.add_argument("dir", type=Path, help="output folder")
-    e.add_argument("--pseudonymize", action="store_true", help="replace person names with stable pseudonyms")
+    e.add_argument("--pseudonymize", action="store_true",
+                   help="replace person names with keyed pseudonyms (the key is kept in <db>.pseudonym-key)")
     e.add_argument("--overwrite", action="store_true",
                    help="replace the files an earlier export wrote in DIR (nothing else in DIR is touched)")
 
@@ -190,7 +191,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--notebooks", type=Path, default=NOTEBOOKS_DIR, help="notebook folder")
     r.add_argument("--out", type=Path, default=REPORTS_DIR, help="output folder")
     r.add_argument("--pseudonymize", action="store_true",
-                   help="replace person names with stable pseudonyms in every chart, table and HTML copy")
+                   help="replace person names with keyed pseudonyms in every chart, table and HTML copy "
+                        "(the key is kept in <db>.pseudonym-key)")
 
     q = add("search", cmd_search, "Full-text search (BM25 over lexicon tokens) of problems and measures.",
             "analysis search \"诫勉谈话\" --limit 20")

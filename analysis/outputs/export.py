@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 
 from analysis import schema
-from analysis.outputs.privacy import corpus_names, pseudonymize_frame
+from analysis.outputs.privacy import Pseudonymizer
 from analysis.warehouse.db import WarehouseError, connect_readonly
 
 PARTITIONED = {"documents", "problems", "measures", "discipline_actions", "stated_figures", "sections"}
@@ -81,11 +81,11 @@ def export_parquet(db: Path, out: Path, *, pseudonymize: bool = False, overwrite
         tables = [r[0] for r in con.execute(
             "select table_name from information_schema.tables where table_type = 'BASE TABLE' "
             "and table_schema = 'main' order by 1").fetchall()]
-        names: set[str] = corpus_names(con) if pseudonymize else set()
+        pseudonymizer = Pseudonymizer.for_warehouse(db, con) if pseudonymize else None
         for t in tables:
             rel_sql = f'select * from "{t}"'
-            if pseudonymize:
-                con.register("_pseudo", pseudonymize_frame(con.execute(rel_sql).df(), names))
+            if pseudonymizer is not None:
+                con.register("_pseudo", pseudonymizer.frame(con.execute(rel_sql).df()))
                 rel_sql = "select * from _pseudo"
             target = _target(out, t)
             if t in PARTITIONED:

@@ -27,7 +27,7 @@ import duckdb
 import pandas as pd
 
 from analysis.outputs.plots import export_figure
-from analysis.outputs.privacy import pseudonymize_text
+from analysis.outputs.privacy import for_connection
 from analysis.paths import DEFAULT_DB, FIGURES_DIR
 from analysis.warehouse.db import connect_readonly
 
@@ -67,15 +67,12 @@ def query(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None, 
     """Run SQL and return a DataFrame.
 
     With *pseudonymize* (the notebook parameter that ``analysis report --pseudonymize`` sets) person
-    names in text columns are replaced by stable pseudonyms, so charts and tables drawn from the
-    result show none.
+    names in text columns are replaced by keyed pseudonyms, so charts and tables drawn from the
+    result show none. The key is the warehouse's own (``<db>.pseudonym-key`` beside the file *con* has
+    open, created on first use): the same name gets the same pseudonym in every notebook and export.
     """
     df = con.execute(sql, params or []).df()
-    if pseudonymize:
-        for c in df.columns:
-            if df[c].dtype == object:
-                df[c] = df[c].map(pseudonymize_text)
-    return df
+    return for_connection(con).frame(df) if pseudonymize else df
 
 
 def querier(con: duckdb.DuckDBPyConnection, pseudonymize: bool = False) -> Callable[..., pd.DataFrame]:

@@ -3,7 +3,9 @@
 Notebooks are jupytext percent scripts in ``notebooks/``; each is executed with papermill
 (``db``, ``figures_dir`` and ``pseudonymize`` injected after its cell tagged ``parameters``: settings
 reach notebooks as parameters, never as environment variables), saved executed as ``.ipynb`` and as
-HTML under ``reports/``; the charts the notebooks export land in ``reports/figures/``.
+HTML under ``reports/``; the charts the notebooks export land in ``reports/figures/``. With
+``pseudonymize`` every notebook replaces person names with the pseudonyms of the warehouse's key
+(``<db>.pseudonym-key``, see :mod:`analysis.outputs.privacy`), which no report contains.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+from analysis.outputs.privacy import key_path, load_or_create_key
 from analysis.warehouse.db import connect_readonly
 
 MAX_SUMMARY_LINES = 40  # beyond this many districts the summary lists provinces
@@ -98,6 +101,8 @@ def run_report(db: Path, notebooks: Path, out: Path, pseudonymize: bool = False)
     if not notebooks.is_dir() or not any(notebooks.glob("[0-9]*.py")):
         print("no notebooks to run")
         return 0
+    if pseudonymize:  # the notebooks share the warehouse's key: make sure it exists (and can) before they run
+        load_or_create_key(key_path(db))
     timings = run_notebooks(notebooks, out, db, pseudonymize=pseudonymize)
     n_fig = len(list((out / "figures").glob("*.png"))) if (out / "figures").exists() else 0
     print(f"ran {len(timings)} notebook(s) in {sum(t for _, t in timings):.0f} s; {n_fig} chart(s) in "
