@@ -15,13 +15,35 @@ each file: load it (and what its stored text must or must not contain), or list 
   C0/C1 control characters (removed by normalisation, warning), HTML with scripts, styles,
   comments and event handlers (none of it in the text), deeply nested HTML and numbering
   markers, a 160,000-character single line, awkward file names.
+
+The file-system oddities (:func:`write_file_system_oddities`) and a hostile manifest
+(:func:`write_hostile_manifest`) go through the same build:
+
+- listed in ``load_issues``, not read: broken links, link loops, links to a file or a folder
+  outside the corpus, a link to a folder inside it (severity duplicate), a named pipe, a socket,
+  a device, a link to a pipe, a path too long to open; a folder or file without read permission
+  (where chmod works: not for root, whose files load);
+- loaded: names that are not UTF-8 (stored with ``\\xNN`` escapes, with a warning), a 244-byte
+  name, names with a newline, a tab, quotes and a backslash; a link to a notice inside the corpus
+  is read and listed as a duplicate of it;
+- skipped without a word (:data:`SKIPPED`): hidden files and folders, Office lock files
+  (``~$x.docx``), ``Thumbs.db``, ``desktop.ini``;
+- a GBK manifest with CRLF line ends whose rows still apply, its problems (unknown column, extra
+  fields, a file named twice, an empty file cell) listed as warnings of ``manifest.csv``.
+
+:data:`HOSTILE_MANIFESTS` are manifests one at a time (for ``tests/test_ingest.py``), each with
+the rows it must still give and its problems, in order.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
 import random
 import shutil
+import socket
+import stat
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -265,4 +287,216 @@ def write_fuzz_corpus(root: Path, seed: int = 0) -> dict[str, Expect]:
     put("hostile/bomb.docx", _zip_bytes({"[Content_Types].xml": b"<Types/>", "word/document.xml": b" " * 60_000_000}),
         Expect(False, reason=r"^\.docx expands to 60\.0 MB > 50 MB \(max_docx_unpacked_bytes"))
     put("hostile/scan.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", Expect(False, reason=r"^unsupported file type '\.pdf'"))
+    write_file_system_oddities(root, exp)
+    write_hostile_manifest(root, exp)
     return exp
+
+
+# ---------------------------------------------------------------- the file system and the manifest
+
+ODD = "oddities"  # sorts after good/: a link there to a good notice is the duplicate, not the original
+LOCKED = (f"{ODD}/locked", f"{ODD}/locked.txt")  # chmod 000 (root reads them anyway)
+SKIPPED = (".DS_Store", ".git/config", f"{ODD}/.hidden notice.txt", f"{ODD}/~$通报.docx", f"{ODD}/Thumbs.db",
+           f"{ODD}/desktop.ini")
+UNITS = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰"
+
+
+def unit_notice(i: int) -> bytes:
+    """A notice of its own (no other file has its text), UTF-8."""
+    return NOTICE_QUOTED.replace("某乡", f"{UNITS[i]}乡").encode()
+
+
+def _readable(raw: bytes) -> str:
+    """A name as the build stores it: bytes that are not UTF-8 as \\xNN."""
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def write_file_system_oddities(root: Path, exp: dict[str, Expect]) -> None:
+    """Links, pipes, devices, permissions, odd and overlong names, junk; expectations into ``exp``."""
+    odd = root / ODD
+    odd.mkdir()
+    ok = Expect(loaded=True)
+
+    def link(name: str, target: str | Path, expect: Expect) -> None:
+        os.symlink(target, odd / name)
+        exp[f"{ODD}/{name}"] = expect
+
+    link("broken link.txt", "does not exist.txt", Expect(False, reason=r"^broken symbolic link"))
+    link("loop a.txt", "loop b.txt", Expect(False, reason=r"symbolic link loop"))
+    link("loop b.txt", "loop a.txt", Expect(False, reason=r"symbolic link loop"))
+    outside = root.parent / f"{root.name}-outside"
+    outside.mkdir(exist_ok=True)
+    (outside / "secret.txt").write_bytes(unit_notice(0))  # a notice: followed, it would load
+    link("outside.txt", outside / "secret.txt",
+         Expect(False, reason=r"^symbolic link to a file outside the corpus folder; not followed"))
+    link("outside folder", "../..", Expect(False, reason=r"^symbolic link to a folder outside the corpus folder"))
+    link("inside folder", "../good",
+         Expect(False, severity="duplicate", reason=r"^symbolic link to the folder good/ of the corpus; not followed"))
+    link("link to a notice.txt", "../good/004 单份.txt",
+         Expect(False, severity="duplicate", reason=r"^same content as good/004 单份\.txt"))
+
+    os.mkfifo(odd / "pipe.txt")
+    exp[f"{ODD}/pipe.txt"] = Expect(False, reason=r"^named pipe \(FIFO\), not a regular file; not opened")
+    link("link to pipe.txt", "pipe.txt", Expect(False, reason=r"^symbolic link to a named pipe \(FIFO\)"))
+    with contextlib.suppress(OSError), socket.socket(socket.AF_UNIX) as sock:  # path too long for a socket: no case
+        sock.bind(str(odd / "socket.txt"))
+        exp[f"{ODD}/socket.txt"] = Expect(False, reason=r"^socket, not a regular file; not opened")
+    with contextlib.suppress(OSError):  # no mknod in this container: no case
+        os.mknod(odd / "null.txt", 0o600 | stat.S_IFCHR, os.makedev(1, 3))
+        exp[f"{ODD}/null.txt"] = Expect(False, reason=r"^character device, not a regular file; not opened")
+
+    (odd / "locked").mkdir()
+    (odd / "locked" / "notice.txt").write_bytes(unit_notice(1))
+    (odd / "locked.txt").write_bytes(unit_notice(2))
+    for rel in LOCKED:
+        os.chmod(root / rel, 0)
+    try:
+        os.listdir(odd / "locked")
+        exp[f"{ODD}/locked/notice.txt"] = ok  # root: permissions do not stop it
+    except PermissionError:
+        exp[f"{ODD}/locked/"] = Expect(False, reason=r"^folder cannot be listed \(Permission denied\)")
+    try:
+        (odd / "locked.txt").read_bytes()
+        exp[f"{ODD}/locked.txt"] = ok
+    except PermissionError:
+        exp[f"{ODD}/locked.txt"] = Expect(False, reason=r"^cannot read file: Permission denied")
+
+    # names: not UTF-8 (GBK, and bytes no encoding reads), long, with control characters and quotes
+    not_utf8 = Expect(True, warning=r"^file name is not valid UTF-8; stored as '")
+    for i, raw in enumerate([f"{ODD}/".encode() + "巡察整改".encode("gbk") + b".txt",
+                             f"{ODD}/bad \xff\xfe name.txt".encode("latin-1")], start=3):
+        with open(os.fsencode(root) + b"/" + raw, "wb") as fh:
+            fh.write(unit_notice(i))
+        exp[_readable(raw)] = not_utf8
+    gbk_folder = f"{ODD}/".encode() + "公告".encode("gbk")
+    os.mkdir(os.fsencode(root) + b"/" + gbk_folder)
+    open(os.fsencode(root) + b"/" + gbk_folder + b"/empty.txt", "wb").close()
+    exp[_readable(gbk_folder) + "/empty.txt"] = Expect(False, reason=r"^empty file$")
+    for i, name in enumerate(["长" * 80 + ".txt", "line\nbreak.txt", "tab\tand \"double\" 'single' quotes.txt",
+                              "back\\slash.txt"], start=5):
+        (odd / name).write_bytes(unit_notice(i))
+        exp[f"{ODD}/{name}"] = ok
+    exp[deep_folder(root, ODD, unit_notice(9))] = Expect(False, reason=r"^path too long to open \([\d,]+ bytes")
+
+    # junk: skipped without a word
+    for rel, data in [(".DS_Store", b"\x00\x00\x00\x01Bud1" + bytes(100)), (".git/config", b"[core]\n"),
+                      (f"{ODD}/.hidden notice.txt", unit_notice(10)), (f"{ODD}/~$通报.docx", b"\x05owner" + bytes(150)),
+                      (f"{ODD}/Thumbs.db", bytes(512)), (f"{ODD}/desktop.ini", b"[.ShellClassInfo]\r\n")]:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(data)
+
+
+def deep_folder(root: Path, top: str, notice: bytes) -> str:
+    """Nested folders until the path is too long for the system to open, a notice at the bottom;
+    returns the name (with ``/``) of the first folder too long to open. Made through folder
+    descriptors: no path that long can be passed to the system."""
+    segment = "深" * 80  # 240 bytes
+    path_max = os.pathconf(root, "PC_PATH_MAX")
+    rel, n_bytes, first_too_long = top, len(os.fsencode(root / top)), ""
+    fd = os.open(root / top, os.O_RDONLY)
+    try:
+        while n_bytes < path_max + 600:
+            os.mkdir(segment, dir_fd=fd)
+            inner = os.open(segment, os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+            rel, n_bytes = f"{rel}/{segment}", n_bytes + 1 + len(segment.encode())
+            if n_bytes >= path_max and not first_too_long:
+                first_too_long = rel + "/"
+        out = os.open("通报.txt", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
+        os.write(out, notice)
+        os.close(out)
+    finally:
+        os.close(fd)
+    return first_too_long
+
+
+def unlock(root: Path) -> None:
+    """Give the folders and files made unreadable their permissions back (to delete them)."""
+    for rel in LOCKED:
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(root / rel, 0o755)
+
+
+MANIFEST_NOTES = {"good/某乡 通报 GBK.txt": "GBK 清单的备注", "good/004 单份.txt": "多余字段的行"}
+MANIFEST_PROBLEMS = (r"^manifest\.csv: unknown column\(s\) 备注 ignored$",
+                     r"^manifest\.csv line 3: 'good/某乡 通报 GBK\.txt' is already on line 2; this row is ignored$",
+                     r"^manifest\.csv line 4: 7 field\(s\), the header has 4; the extra ones are ignored$",
+                     r"^manifest\.csv line 5: empty 'file'$")
+
+
+def write_hostile_manifest(root: Path, exp: dict[str, Expect]) -> None:
+    """A manifest as Excel on a Chinese Windows machine saves it (GBK, CRLF), with the usual mistakes."""
+    rows = ["file,notes,source_url,备注",
+            "good/某乡 通报 GBK.txt,GBK 清单的备注,https://example.invalid/a,甲",
+            "good/某乡 通报 GBK.txt,重复的行,,乙",
+            "good\\004 单份.txt,多余字段的行,,,多余,多余,多余",
+            ",没有文件名的行,,"]
+    (root / "manifest.csv").write_bytes(("\r\n".join(rows) + "\r\n").encode("gbk"))
+    exp["manifest.csv"] = Expect(False, severity="warning", reason=r"^manifest\.csv",
+                                 extra={"problems": MANIFEST_PROBLEMS, "notes": MANIFEST_NOTES})
+
+
+# ---------------------------------------------------------------- manifests no build may choke on (tests/test_ingest.py)
+
+EMPTY_ROW = dict.fromkeys(["file", "province", "city", "district", "unit", "unit_type", "source_url",
+                           "retrieved_on", "notes"], "")
+
+
+def _write(name: str, data: bytes):
+    """A maker of the file ``name`` (in the folder it is given) holding ``data``."""
+    return lambda folder: (folder / name).write_bytes(data)
+
+
+RAGGED = "file,province\na.txt,天津市,多余,多余\nb.txt\n"
+HOSTILE_MANIFESTS = {
+    # name: (make it in the corpus folder, rows it gives (None: not checked), problem patterns in order)
+    "empty file": (_write("manifest.csv", b""), {}, [r"^manifest\.csv: empty file; manifest ignored$"]),
+    "blank lines only": (_write("manifest.csv", b"\r\n \r\n"), {}, [r"^manifest\.csv: empty file; manifest ignored$"]),
+    "BOM only": (_write("manifest.csv", b"\xef\xbb\xbf"), {}, [r"^manifest\.csv: no header row; manifest ignored$"]),
+    "binary junk": (_write("manifest.csv", random.Random(1).randbytes(4096)), {},
+                    [r"^manifest\.csv: binary file \(NUL byte at offset \d+\), not text; manifest ignored$"]),
+    "an image": (_write("manifest.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64)), {},
+                 [r"^manifest\.csv: binary file"]),
+    "no file column": (_write("manifest.csv", "name,province\na.txt,天津市\n".encode()), {},
+                       [r"^manifest\.csv: no 'file' column; manifest ignored$"]),
+    "unknown and repeated columns": (
+        _write("manifest.csv", "file,省份,notes,notes\na.txt,天津市,甲,乙\n".encode()),
+        {"a.txt": {**EMPTY_ROW, "file": "a.txt", "notes": "甲"}},
+        [r"^manifest\.csv: unknown column\(s\) 省份 ignored$",
+         r"^manifest\.csv: column\(s\) notes appear more than once; the first is used$"]),
+    "ragged rows": (_write("manifest.csv", RAGGED.encode()),
+                    {"a.txt": {**EMPTY_ROW, "file": "a.txt", "province": "天津市"},
+                     "b.txt": {**EMPTY_ROW, "file": "b.txt"}},
+                    [r"^manifest\.csv line 2: 4 field\(s\), the header has 2; the extra ones are ignored$",
+                     r"^manifest\.csv line 3: 1 field\(s\), the header has 2; the missing ones are empty$"]),
+    "a file named twice": (_write("manifest.csv", "file,province\na.txt,天津市\nb.txt,\na.txt,河北省\n".encode()),
+                           {"a.txt": {**EMPTY_ROW, "file": "a.txt", "province": "天津市"},
+                            "b.txt": {**EMPTY_ROW, "file": "b.txt"}},
+                           [r"^manifest\.csv line 4: 'a\.txt' is already on line 2; this row is ignored$"]),
+    "an empty file cell": (_write("manifest.csv", "file,province\n,天津市\n".encode()), {},
+                           [r"^manifest\.csv line 2: empty 'file'$"]),
+    "header only": (_write("manifest.csv", b"file,province\r\n"), {}, []),
+    "a cell too long to parse": (
+        _write("manifest.csv", ("file,notes\na.txt,甲\nb.txt,\"" + "长" * 200_000 + "\"\nc.txt,乙\n").encode()),
+        {"a.txt": {**EMPTY_ROW, "file": "a.txt", "notes": "甲"}},
+        [r"^manifest\.csv line 3: cannot be parsed \(field larger than field limit \(\d+\)\); "
+         r"the rows after it are ignored$"]),
+    "a quote never closed": (_write("manifest.csv", 'file,notes\na.txt,甲\nb.txt,"乙\nc.txt,丙\n'.encode()),
+                             {"a.txt": {**EMPTY_ROW, "file": "a.txt", "notes": "甲"},
+                              "b.txt": {**EMPTY_ROW, "file": "b.txt", "notes": "乙\nc.txt,丙"}},
+                             [r"^manifest\.csv line 3: a quoted cell is never closed \(an odd number of double quotes\); "
+                              r"the lines after it may have been read as one cell$"]),
+    "an encoding guessed": (_write("manifest.csv", b"file,notes\na.txt,\x80\x81\xff\xfe\x80\n"), None,
+                            [r"^manifest\.csv: (encoding detected as|undecodable bytes)"]),
+    "a folder named manifest.csv": (lambda root: (root / "manifest.csv").mkdir(), {},
+                                    [r"^manifest\.csv: a folder, not a file; manifest ignored$"]),
+    "a broken link": (lambda root: os.symlink("gone.csv", root / "manifest.csv"), {},
+                      [r"^manifest\.csv: broken symbolic link \(its target does not exist\); manifest ignored$"]),
+    "a link out of the corpus": (
+        lambda root: (_write("outside.csv", b"file\na.txt\n")(root.parent), os.symlink(root.parent / "outside.csv",
+                                                                                        root / "manifest.csv")),
+        {}, [r"^manifest\.csv: symbolic link to a file outside the corpus folder; not followed; manifest ignored$"]),
+    "a named pipe": (lambda root: os.mkfifo(root / "manifest.csv"), {},
+                     [r"^manifest\.csv: named pipe \(FIFO\), not a regular file; not opened; manifest ignored$"]),
+}

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from fuzz_corpus import MARKERS_AND_FRAGMENTS, Expect, write_fuzz_corpus
+from fuzz_corpus import MARKERS_AND_FRAGMENTS, SKIPPED, Expect, unlock, write_fuzz_corpus
 from heading_keys import compare_key
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -38,6 +38,7 @@ def fuzz_build(tmp_path_factory) -> tuple[BuildSummary, dict[str, Expect], Path]
     t0 = time.perf_counter()
     summary = build(corpus, db, full=True, workers=2, quiet=True)
     summary.seconds = time.perf_counter() - t0
+    unlock(corpus)
     shutil.rmtree(corpus)  # about 140 MB of hostile files; the expectations say all that is checked
     return summary, expect, db
 
@@ -102,6 +103,26 @@ def test_every_good_file_is_loaded_as_decided(fuzz_build, fcon, gold):
     for copy, original in [("good/通报 000 副本.txt", "000_0df7fc066342ef33.txt"),
                            ("good/子目录 甲/巡察 整改 (终稿) it's.TXT", "003_fdaf42a588543879.txt")]:
         assert docs[copy]["problems_found"] == len(gold[original]["problems"]), copy
+
+
+def test_manifest_problems_are_listed_and_its_rows_apply(fuzz_build, fcon):
+    _, expect, _ = fuzz_build
+    problems = [r[0] for r in fcon.execute("select reason from load_issues where source_file = 'manifest.csv' "
+                                           "and severity = 'warning'").fetchall()]
+    wanted = expect["manifest.csv"].extra["problems"]
+    assert len(problems) == len(wanted), problems
+    for rx in wanted:
+        assert any(re.search(rx, p) for p in problems), (rx, problems)
+    notes = dict(fcon.execute("select source_file, notes from documents").fetchall())
+    for f, value in expect["manifest.csv"].extra["notes"].items():
+        assert notes[f] == value, f
+
+
+def test_junk_and_hidden_files_are_skipped_without_a_word(fcon):
+    names = {r[0] for r in fcon.execute("select source_file from documents union all select source_file "
+                                        "from load_issues union all select source_file from corpus_files").fetchall()}
+    assert not names & set(SKIPPED)
+    assert not any(n.startswith(".") or "/." in n or "~$" in n for n in names)
 
 
 def test_every_offset_indexes_the_stored_text(fcon):

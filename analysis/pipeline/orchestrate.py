@@ -26,7 +26,7 @@ import duckdb
 
 import analysis
 from analysis import schema
-from analysis.ingest.files import list_corpus, read_manifest
+from analysis.ingest.files import read_manifest, walk_corpus
 from analysis.paths import DEFAULT_CORPUS, DEFAULT_DB
 from analysis.pipeline.document import pipeline_version
 from analysis.pipeline.incremental import (
@@ -205,7 +205,11 @@ def build(corpus: Path = DEFAULT_CORPUS, db: Path = DEFAULT_DB, *, full: bool = 
         for stale in remove_stale_temporaries(db):
             say(f"removed {stale.name}, left by an interrupted build")
         t0 = time.perf_counter()
-        sc = scan_corpus(corpus, list_corpus(corpus), manifest, old if patch else _OldState(), version, summary)
+        listing = walk_corpus(corpus)   # files to read, and the entries not read (links, pipes...)
+        sc = scan_corpus(corpus, listing.files, manifest, old if patch else _OldState(), version, summary)
+        sc.issues[:0] = listing.issues
+        summary.load_errors += sum(i["severity"] == "error" for i in listing.issues)
+        summary.duplicates += sum(i["severity"] == "duplicate" for i in listing.issues)
         if patch:
             try:
                 shutil.copyfile(db, tmp)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis import schema
+from analysis.ingest.files import source_name
 from analysis.pipeline.document import _fingerprint
 from analysis.pipeline.incremental import _OldState
 from analysis.pipeline.summary import BuildSummary
@@ -33,12 +34,13 @@ def scan_corpus(corpus: Path, files: list[Path], manifest: dict, old: _OldState,
     unchanged is reused without being read."""
     sc = Scan(files={c: [] for c in schema.TABLES["corpus_files"].column_names})
     for path in files:
-        rel = path.relative_to(corpus).as_posix()
+        rel = source_name(path, corpus)   # bytes of the name that are not UTF-8 escaped
         try:
             st = path.stat()
-        except OSError:
-            sc.issues.append({"source_file": rel, "severity": "error", "doc_id": None,
-                              "reason": "file vanished before it could be read"})
+        except OSError as e:
+            reason = ("file vanished before it could be read" if isinstance(e, FileNotFoundError)
+                      else f"cannot read file: {e.strerror or e}")
+            sc.issues.append({"source_file": rel, "severity": "error", "doc_id": None, "reason": reason})
             summary.load_errors += 1
             continue
         cached = old.files.get(rel)
