@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from analysis.fastre import compile_fast
+from analysis.fastre import compile_fast, guard_runs
 from analysis.genre.titles import mask_titles
 from analysis.vocab import load_table
 
@@ -82,9 +82,12 @@ def date_rx() -> re.Pattern[str]:
     """The rules compiled, one named group per rule (``m.lastgroup`` = the rule), behind a
     look-ahead of their first characters (same matches as :func:`date_pattern`).
 
-    Apply it to text whose titles are masked (:func:`mask`) to read what this module reads."""
+    Apply it to text whose titles are masked (:func:`mask`) to read what this module reads.
+    A rule opening with a run of digits or numerals (三个工作日内) reads each run once, from its start
+    (:func:`analysis.fastre.guard_runs`: same matches, linear in a long run of digits)."""
     r = _rules()
-    return compile_fast("|".join(f"(?P<{n}>{p})" for n, p in zip(r.names, r.patterns, strict=True)))
+    patterns = guard_runs(list(r.patterns))
+    return compile_fast("|".join(f"(?P<{n}>{p})" for n, p in zip(r.names, patterns, strict=True)))
 
 
 def mask(text: str) -> str:

@@ -22,7 +22,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass, field
+from itertools import compress
+
+from analysis.fastre import max_width
 
 # invisible characters go first so that they cannot hide a bookmark marker; a marker rebuilt by
 # removing one nested inside it is removed too (normalising twice changes nothing)
@@ -69,17 +73,110 @@ def normalize(raw: str) -> Normalized:
     text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
     dropped: list[tuple[str, str]] = []
     for kind, rx in _DEBRIS:
-        found = rx.findall(text)
-        while found:
-            dropped.extend((kind, s) for s in found)
-            text = rx.sub("", text)
-            found = rx.findall(text) if kind == "bookmark" else []
+        if kind == "bookmark":
+            text = _drop_bookmarks(text, rx, dropped)
+            continue
+        dropped.extend((kind, s) for s in rx.findall(text))
+        text = rx.sub("", text)
     text = _COLON_TO_FULL.sub("：", text).translate(_TABLE)
     # trailing spaces on each line (not the last) carry nothing; no regex, so a long run of
     # spaces is not rescanned from each of its positions
     lines = text.split("\n")
     text = "\n".join([ln.rstrip(" ") for ln in lines[:-1]] + lines[-1:])
     return Normalized(text=text, dropped=dropped)
+
+
+def _drop_bookmarks(text: str, rx: re.Pattern[str], dropped: list[tuple[str, str]]) -> str:
+    """``text`` without bookmark markers, removed pass after pass until none is left: a marker
+    rebuilt by removing one nested inside it (``[bookmar[bookmark: x]k: y]``) goes in the next pass.
+
+    The first pass is the regex over the text. A later pass can only find a marker that contains a
+    place where the pass before removed one (any other would have been found then), so only those
+    places are looked at: nested markers a million characters deep cost one pass, not one pass per
+    level (see :class:`_Rebuilt`). The removed markers are listed pass by pass, left to right.
+    """
+    joins: list[int] = []  # where the first pass removed a marker, in the text it leaves
+    removed = 0
+
+    def cut(m: re.Match[str]) -> str:
+        nonlocal removed
+        dropped.append(("bookmark", m.group(0)))
+        removed += len(m.group(0))
+        joins.append(m.start() - removed + len(m.group(0)))
+        return ""
+
+    text = rx.sub(cut, text)
+    return _Rebuilt(text, rx).drop(joins, dropped) if joins else text
+
+
+class _Rebuilt:
+    """The text between passes of :func:`_drop_bookmarks`, as a linked list of its characters.
+
+    A marker ends at the first ``]`` after its start and is at most ``width`` characters long, so
+    the text falls into segments, each ending at a ``]``; in one pass a segment loses, at most, the
+    marker that starts first among its last ``width`` characters (up to its ``]``), after which it
+    runs on into the next segment. A pass reads only the segments that ran on in the pass before.
+    """
+
+    def __init__(self, text: str, rx: re.Pattern[str]) -> None:
+        self.text, self.rx = text, rx
+        self.width = int(max_width(rx.pattern))
+        n = len(text)
+        self.prev = list(range(-1, n - 1))
+        self.next = list(range(1, n + 1))
+        self.alive = bytearray(b"\x01") * n
+        self.closes = [i for i, c in enumerate(text) if c == "]"]
+        self.later = list(range(len(self.closes) + 1))  # union-find: next close not yet removed
+
+    def _next_close(self, k: int) -> int:
+        """Index (into ``closes``) of the first remaining ``]`` at index k or after it."""
+        root = k
+        while self.later[root] != root:
+            root = self.later[root]
+        while self.later[k] != root:
+            self.later[k], k = root, self.later[k]
+        return root
+
+    def _segment_end(self, pos: int) -> int:
+        """Index of the first remaining ``]`` at or after character ``pos``."""
+        return self._next_close(bisect_left(self.closes, pos))
+
+    def _cut(self, k: int) -> str | None:
+        """Remove the marker ending at the k-th ``]``, if its segment ends in one; the marker's text."""
+        end = self.closes[k]
+        chars = [end]
+        i = self.prev[end]
+        while i >= 0 and len(chars) < self.width and self.text[i] != "]":
+            chars.append(i)
+            i = self.prev[i]
+        chars.reverse()
+        window = "".join(self.text[j] for j in chars)
+        m = self.rx.search(window)
+        if m is None:
+            return None
+        gone = chars[m.start():]
+        before, after = self.prev[gone[0]], self.next[end]
+        if before >= 0:
+            self.next[before] = after
+        if after < len(self.text):
+            self.prev[after] = before
+        for j in gone:
+            self.alive[j] = 0
+        self.later[k] = k + 1
+        return m.group(0)
+
+    def drop(self, joins: list[int], dropped: list[tuple[str, str]]) -> str:
+        """Passes after the first (``joins``: where it removed markers); the text left at the end."""
+        todo = sorted({self._segment_end(j) for j in joins} - {len(self.closes)})
+        while todo:
+            cut: list[tuple[int, str]] = []
+            for k in reversed(todo):  # right to left: a segment is read before the one after it runs on
+                if (marker := self._cut(k)) is not None:
+                    cut.append((k, marker))
+            cut.reverse()
+            dropped.extend(("bookmark", marker) for _, marker in cut)
+            todo = sorted({self._next_close(k) for k, _ in cut} - {len(self.closes)})
+        return "".join(compress(self.text, self.alive))
 
 
 def normalize_text(raw: str) -> str:

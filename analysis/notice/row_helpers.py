@@ -8,6 +8,7 @@ nullable integer columns of their frames.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from typing import TypeVar
 
@@ -44,15 +45,40 @@ def problem_spans(doc_id: str, problems: pd.DataFrame | list | None) -> list[Pro
     return sorted(spans, key=lambda t: (t[0], t[1]))
 
 
-def problem_of(spans: list[ProblemSpan], s: int, e: int, pos: int) -> object:
-    """Problem whose span holds the sentence ``s:e`` (or, failing that, the match position)."""
-    for ps, pe, no in spans:
-        if ps <= s and e <= pe:
-            return no
-    for ps, pe, no in spans:
-        if ps <= pos < pe:
-            return no
-    return None
+class ProblemIndex:
+    """Which problem holds a position or a sentence, in logarithmic time per question.
+
+    ``spans`` are sorted by (start, end) as :func:`problem_spans` returns them; among the spans
+    starting at or before a position, the first one reaching past a given end is the first at which
+    the running maximum of the ends does, so two bisections answer what a scan of every span would.
+    """
+
+    def __init__(self, spans: list[ProblemSpan]) -> None:
+        self.spans = spans
+        self.starts = [ps for ps, _, _ in spans]
+        self.reach: list[int] = []  # running maximum of the ends
+        for _, pe, _ in spans:
+            self.reach.append(max(pe, self.reach[-1]) if self.reach else pe)
+
+    def _first(self, start_at_most: int, end_at_least: int) -> int | None:
+        """Index of the first span with start <= ``start_at_most`` and end >= ``end_at_least``."""
+        k = bisect_right(self.starts, start_at_most)
+        i = bisect_left(self.reach, end_at_least, 0, k)
+        return i if i < k else None
+
+    def holds(self, pos: int) -> bool:
+        """Whether some problem's span holds ``pos`` (start <= pos < end)."""
+        return self._first(pos, pos + 1) is not None
+
+    def holding(self, pos: int) -> object:
+        """Problem number of the first span with start <= pos < end (None when there is none)."""
+        i = self._first(pos, pos + 1)
+        return None if i is None else self.spans[i][2]
+
+    def problem_of(self, s: int, e: int, pos: int) -> object:
+        """Problem whose span holds the sentence ``s:e`` (or, failing that, the match position)."""
+        i = self._first(s, e)
+        return self.spans[i][2] if i is not None else self.holding(pos)
 
 
 def last(it: Iterable[T]) -> T | None:

@@ -10,7 +10,7 @@ cited, not stated, and gives no row; so does a bare 一 written in words (治理
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -19,12 +19,18 @@ from typing import NamedTuple
 import pandas as pd
 
 from analysis.fastre import compile_fast, required_text
-from analysis.genre.numerals import ARABIC_DECIMAL, DECIMAL_NUMERAL, NUMBER_START, parse_number
+from analysis.genre.numerals import (
+    ARABIC_DECIMAL,
+    CN_NUMERAL_CHARS,
+    DECIMAL_NUMERAL,
+    NUMBER_START,
+    parse_number,
+)
 from analysis.genre.sentences import sentence_spans
 from analysis.notice.row_helpers import (
+    ProblemIndex,
     ProblemSpan,
     problem_column,
-    problem_of,
     problem_spans,
     quoted_spans,
 )
@@ -35,8 +41,10 @@ FIGURES_FILE = "stated_figures.csv"
 STATED_COLUMNS: list[str] = list(TABLES["stated_figures"].column_names)
 
 # how {numeral} / {arabic} are written in the placeholder rows of the data file
+# a number starts where its run of numerals starts (not the 十 of 二十): a whole number is read, and
+# a long run of numerals is read once rather than from each of its positions (quadratic)
 _NUMBER_TOKENS = {
-    "{numeral}": rf"{NUMBER_START}(?P<num>{DECIMAL_NUMERAL})",
+    "{numeral}": rf"{NUMBER_START}(?<![{CN_NUMERAL_CHARS}])(?P<num>{DECIMAL_NUMERAL})",
     "{arabic}": rf"{NUMBER_START}(?P<num>{ARABIC_DECIMAL})",
 }
 _CLAUSE_SEPARATORS = re.compile(r"[，、：；]")
@@ -138,39 +146,51 @@ def _value(fg: _FigureGrammar, rule: _FigureRule, m: re.Match) -> tuple[float, s
 
 def _figures(text: str, spans: list[ProblemSpan], sents: list[tuple[int, int]]) -> list[tuple]:
     """Every stated figure as (position, figure, label, value, unit, raw value, raw unit, problem,
-    sentence, start, end), in the order the rules found them."""
+    sentence, start, end), in the order the rules found them.
+
+    Each question costs the same however many figures, titles and problems came before: claimed
+    numbers are marked character by character, titles (which do not overlap) and sentences are found
+    by bisection, and a sentence is cut out and tested against a rule's context once."""
     fg = _figure_rules()
     sent_starts = [x[0] for x in sents]
     titles = [(qs, qe) for qs, qe, is_title in quoted_spans(text) if is_title]
-    claimed: list[tuple[int, int]] = []
+    title_starts = [qs for qs, _ in titles]
+    where = ProblemIndex(spans)
+    claimed = bytearray(len(text))  # 1 where an earlier figure's number is
+    sentences: dict[int, str] = {}
     found = []
     for rule in fg.rules:
         if rule.required and not any(w in text for w in rule.required):
             continue
+        in_context: dict[int, bool] = {}
         for m in rule.rx.finditer(text):
             ns, ne = m.span("num")
-            if any(ns < ce and cs < ne for cs, ce in claimed):
+            if claimed.find(1, ns, ne) >= 0:
                 continue   # an earlier rule has this number
-            if any(qs < ns and ne < qe for qs, qe in titles):
+            t = bisect_left(title_starts, ns) - 1
+            if t >= 0 and ne < titles[t][1]:
                 continue   # a number inside a book title is cited, not stated
             k = bisect_right(sent_starts, m.start()) - 1
             if k < 0 or m.start() >= sents[k][1]:
                 continue
             s, e = sents[k]
-            sentence = text[s:e]
-            if rule.context is not None and not rule.context.search(sentence):
-                continue
-            if rule.not_context is not None and rule.not_context.search(sentence):
+            if k not in sentences:
+                sentences[k] = text[s:e]
+            sentence = sentences[k]
+            if k not in in_context:
+                in_context[k] = ((rule.context is None or rule.context.search(sentence) is not None)
+                                 and (rule.not_context is None or rule.not_context.search(sentence) is None))
+            if not in_context[k]:
                 continue
             read = _value(fg, rule, m)
             if read is None or fg.bare_numeral.fullmatch(m.group("num")):
                 continue
             value, unit, raw_unit = read
             label = m.groupdict().get("label") or _figure_label(fg, text, m, ne)
-            claimed.append((ns, ne))
+            claimed[ns:ne] = b"\x01" * (ne - ns)
             raw_value = m.group("num") + (m.groupdict().get("approx") or "")
             found.append((m.start(), rule.key, label, value, unit, raw_value, raw_unit,
-                          problem_of(spans, s, e, m.start()), sentence, s, e))
+                          where.problem_of(s, e, m.start()), sentence, s, e))
     return found
 
 

@@ -39,7 +39,7 @@ import pandas as pd
 
 from analysis.genre.sentences import sentence_spans
 from analysis.notice.discipline.sentence import DisciplineExtractor, Row
-from analysis.notice.row_helpers import ProblemSpan, nullable_int, problem_column, problem_of, problem_spans
+from analysis.notice.row_helpers import ProblemIndex, ProblemSpan, nullable_int, problem_column, problem_spans
 from analysis.schema import TABLES
 
 DISCIPLINE_COLUMNS: list[str] = list(TABLES["discipline_actions"].column_names)
@@ -60,14 +60,21 @@ def _link_repeated_mentions(rows: list[Row]) -> None:
 
 
 def _columns(doc_id: str, text: str, spans: list[ProblemSpan], rows: list[Row]) -> dict[str, list]:
-    """The rows as the table's column lists (row_no and parent numbered from 1)."""
+    """The rows as the table's column lists (row_no and parent numbered from 1).
+
+    The rows of one sentence share one string object for it (a long sentence with many rows is
+    not copied once per row)."""
     out: dict[str, list] = {c: [] for c in DISCIPLINE_COLUMNS}
+    where = ProblemIndex(spans)
+    sentence = ""
     for i, r in enumerate(rows):
+        if i == 0 or (r.s, r.e) != (rows[i - 1].s, rows[i - 1].e):
+            sentence = text[r.s:r.e]
         values = {
             "doc_id": doc_id, "row_no": i + 1, "action": r.name, "action_group": r.action.group,
             "form": r.action.form, "action_raw": r.raw, "count": r.count, "unit": r.unit, "scope": r.scope,
             "target": r.target, "parent": None if r.parent is None else r.parent + 1,
-            "problem_no": problem_of(spans, r.s, r.e, r.a), "sentence": text[r.s:r.e],
+            "problem_no": where.problem_of(r.s, r.e, r.a), "sentence": sentence,
             "char_start": r.s, "char_end": r.e, "match_start": r.m_start, "match_end": r.m_end,
         }
         for c in DISCIPLINE_COLUMNS:

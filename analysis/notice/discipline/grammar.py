@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from analysis.fastre import compile_fast
+from analysis.fastre import compile_fast, max_width
 from analysis.genre.enumerators import expand
 from analysis.genre.numerals import NUMBER_START, NUMERAL
 from analysis.vocab import load_table
@@ -134,6 +134,7 @@ class Grammar:
             rf"(?:{self.list_link_rx.pattern})(?:{self.governor_rx.pattern})?(?:{self.filler_rx.pattern})"
         )
         self.perfective_rx = re.compile(rf"^(?:{_alt(table, 'perfective')})")
+        self.perfective_width = max_width(self.perfective_rx.pattern)  # longest match it can remove
         self.negation_rx = re.compile(
             rf"(?:{_alt(table, 'negation')})(?:{_alt(table, 'negation_adverb')})?[ \t]*$")
         self.policy_rx = re.compile(_alt(table, "policy"))

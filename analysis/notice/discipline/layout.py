@@ -12,14 +12,14 @@ from __future__ import annotations
 from bisect import bisect_right
 
 from analysis.notice.discipline.grammar import Grammar
-from analysis.notice.row_helpers import ProblemSpan, quoted_spans
+from analysis.notice.row_helpers import ProblemIndex, ProblemSpan, quoted_spans
 
 
 class NoticeLayout:
     """Sections and quotations of one notice, for position look-ups."""
 
     def __init__(self, g: Grammar, text: str, spans: list[ProblemSpan]) -> None:
-        self.spans = spans
+        self.problems = ProblemIndex(spans)
         # headings: where problems start (from ``problems`` or the heading patterns) and where a
         # summary section (整改成效, 总体情况…) starts; a count belongs to the section it is in
         problem_starts = [ps for ps, _, _ in spans] or [
@@ -35,9 +35,8 @@ class NoticeLayout:
 
     def section(self, pos: int) -> str:
         """'summary' before the first problem or under a summary heading, else 'problem'."""
-        for ps, pe, _ in self.spans:
-            if ps <= pos < pe:
-                return "problem"
+        if self.problems.holds(pos):
+            return "problem"
         i = bisect_right(self.mark_pos, pos) - 1
         return "summary" if i < 0 else self.mark_kind[i]
 

@@ -21,8 +21,10 @@ What one action word leaves for the next (the previous row, an open parenthesis,
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
+from analysis.fastre import MatchIndex
 from analysis.genre.numerals import parse_number
 from analysis.genre.sentences import CLAUSE_MARKS
 from analysis.notice.discipline.grammar import Action, Grammar, grammar
@@ -83,6 +85,7 @@ class _Words:
     shared: list[re.Match | None]        # a count given to a whole list (A、B各2人)
     policy: bool
     preventive: bool
+    actors: MatchIndex                   # the actors named in the sentence (执法部门, 纪委…)
 
 
 @dataclass
@@ -150,6 +153,10 @@ class DisciplineExtractor:
         self.g: Grammar = grammar()
         self.text = text
         self.layout = NoticeLayout(self.g, text, spans)
+        # where a person after a verb-like action must end, and where parentheses close (found by
+        # bisection instead of a search to the end of a long sentence for each action word)
+        self.after_stops = [m.start() for m in _AFTER_STOP.finditer(text)]
+        self.closing_parens = [i for i, c in enumerate(text) if c == _CLOSE_PAREN]
 
     # -- one sentence ----------------------------------------------------------------------
 
@@ -183,7 +190,9 @@ class DisciplineExtractor:
         attached: list[re.Match | None] = [g.attached_rx.match(text, m.end(), e) for m in cands]
         shared: list[re.Match | None] = [None] * len(cands)
         for i in range(len(cands) - 1, 0, -1):
-            am = attached[i] or shared[i]
+            # a count shared from a later word (shared[i]) was already given to the words before it
+            # by that word's walk, so only a word's own count starts a walk (each word walked once)
+            am = attached[i]
             dist = am.group("dist") if am is not None else None
             if dist is not None and g.distribute_rx.fullmatch(dist):
                 j = i - 1
@@ -193,7 +202,8 @@ class DisciplineExtractor:
                     j -= 1
         sent = text[s:e]
         return _Words(s, e, cands, blocked, attached, shared,
-                      policy=bool(g.policy_rx.search(sent)), preventive=bool(g.preventive_rx.search(sent)))
+                      policy=bool(g.policy_rx.search(sent)), preventive=bool(g.preventive_rx.search(sent)),
+                      actors=MatchIndex(g.agency_rx, text, s, e))
 
     def _read_action(self, words: _Words, i: int, walk: _Walk) -> None:
         """Steps 1-7 for the action word ``i``; a row, when it gives one, is added to ``walk``."""
@@ -206,7 +216,7 @@ class DisciplineExtractor:
         if words.blocked[i] or self.g.attached_placeholder_rx.match(self.text, b, words.e):
             return
         site = self._site(words, i, seg_start)
-        if site is None or self._voided(site, words.s):
+        if site is None or self._voided(site, words):
             return
         targets = self._targets(site, words.e)
         if targets is None:
@@ -288,9 +298,9 @@ class DisciplineExtractor:
 
     # -- 2. void ---------------------------------------------------------------------------
 
-    def _voided(self, site: _Site, s: int) -> bool:
+    def _voided(self, site: _Site, words: _Words) -> bool:
         """Negated or planned (拟给予, 将立案, 免予处分), or done by a non-discipline actor (执法部门约谈)."""
-        g, text = self.g, self.text
+        g, text, s = self.g, self.text, words.s
         a = site.m.start()
         # the word just before 对, the verb or the action
         neg_points = {site.struct_start, a}
@@ -298,11 +308,9 @@ class DisciplineExtractor:
             neg_points.add(site.clause_start + site.gov.start())
         if any(g.negation_rx.search(text, max(s, p - NEGATION_WINDOW), p) for p in neg_points):
             return True
-        # the nearest actor before the action wins
-        actor = None
-        for am in g.agency_rx.finditer(text, s, site.struct_start):
-            actor = am.lastgroup
-        return actor == "other"
+        # the nearest actor before the action wins (the sentence's actors are read once)
+        actor = words.actors.last(site.struct_start)
+        return actor is not None and actor.lastgroup == "other"
 
     # -- 3. targets ------------------------------------------------------------------------
 
@@ -321,11 +329,15 @@ class DisciplineExtractor:
         after_target = None
         if "verb" in site.spec.flags and target.count is None:
             b = site.m.end()
-            stop = _AFTER_STOP.search(self.text, b, e)
-            stop_at = stop.start() if stop else e
+            k = bisect_left(self.after_stops, b)
+            stop_at = self.after_stops[k] if k < len(self.after_stops) and self.after_stops[k] < e else e
             from_pos = site.am.end() if (site.am is not None and not site.is_shared) else b
-            after = g.perfective_rx.sub("", self.text[from_pos:stop_at])
-            if g.role_rx.search(after) and len(after) <= AFTER_TARGET:
+            # the perfective (了) removes at most its width: a longer span cannot be short enough
+            if stop_at - from_pos <= AFTER_TARGET + g.perfective_width:
+                after = g.perfective_rx.sub("", self.text[from_pos:stop_at])
+            else:
+                after = None
+            if after is not None and len(after) <= AFTER_TARGET and g.role_rx.search(after):
                 after_target = parse_targets(g, after, b, need_role=True)
                 if after_target.nonperson:
                     return None
@@ -486,6 +498,7 @@ class DisciplineExtractor:
         walk.prev_end = row.consumed
         if row.attached and not site.is_shared and row.parent is None:
             if _OPEN_PAREN.match(self.text, row.consumed, row.e):
-                close = self.text.find(_CLOSE_PAREN, row.consumed, row.e)
-                if close > 0:
+                k = bisect_left(self.closing_parens, row.consumed)
+                close = self.closing_parens[k] if k < len(self.closing_parens) else -1
+                if 0 < close < row.e:
                     walk.paren_parent = (len(walk.rows) - 1, close)

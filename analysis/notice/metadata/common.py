@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from analysis.genre.numerals import NUMERAL, cn_to_int
+from analysis.genre.numerals import NUMERAL, RUN_NUMERAL, cn_to_int
 from analysis.notice.metadata.cues import chars
 
 METADATA_FIELDS: list[str] = [
@@ -42,6 +42,7 @@ METADATA_FIELDS: list[str] = [
 
 CJK = r"\u4e00-\u9fff"
 NUM = f"(?:{NUMERAL})"  # a group or round number (五, 12)
+RUN_NUM = f"(?:{RUN_NUMERAL})"  # the same where a pattern opens with it (see RUN_NUMERAL)
 PH = "X×"  # placeholder characters of anonymised templates
 
 

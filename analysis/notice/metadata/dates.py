@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from analysis.fastre import compile_fast
 from analysis.notice.metadata.common import PH, cn_int, is_placeholder
@@ -101,10 +103,16 @@ def _year_tokens(text: str) -> list[DateTok]:
 
 
 def _month_day_tokens(text: str, taken: list[tuple[int, int]]) -> list[DateTok]:
-    """Month-day tokens without a year (8月1日, X月X日) outside the spans already ``taken``."""
+    """Month-day tokens without a year (8月1日, X月X日) outside the spans already ``taken`` (sorted).
+
+    A match overlaps a taken span when one of the spans starting before its end reaches past its
+    start: the running maximum of the ends tells, by bisection, without a scan of every span."""
+    starts = [s for s, _ in taken]
+    reach = list(accumulate((e for _, e in taken), max))
     toks: list[DateTok] = []
     for m in _TOK_MD.finditer(text):
-        if any(s < m.end() and m.start() < e for s, e in taken):
+        k = bisect_left(starts, m.end())
+        if k and reach[k - 1] > m.start():
             continue
         ph = is_placeholder(m.group("m")) or is_placeholder(m.group("d"))
         toks.append(DateTok(m.start(), m.end(), m.group(0), "placeholder" if ph else "md", None,

@@ -14,7 +14,9 @@ from analysis.fastre import compile_fast
 from analysis.notice.metadata.gazetteer import PlacePath, gazetteer, scan_places, strip_city_suffix
 from analysis.vocab import load_table
 
-EMAIL = compile_fast(r"[A-Za-z0-9._%+-]+@((?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,})")
+# a local part starts where its run of address characters starts: the same matches, but a long run
+# without @ is read once rather than from each of its positions (quadratic)
+EMAIL = compile_fast(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@((?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,})")
 URL = compile_fast(r"(?<![@A-Za-z0-9.-])((?:[A-Za-z0-9-]+\.)+(?:gov\.cn|com\.cn|org\.cn|cn))(?![A-Za-z0-9-])", re.I)
 _DOMAIN_NOISE = {"www", "mail", "gov", "cn", "com", "org", "net", "edu", "http", "https"}
 

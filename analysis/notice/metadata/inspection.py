@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from bisect import bisect_left, bisect_right
+from typing import NamedTuple
 
 from analysis.fastre import compile_fast
 from analysis.genre.sentences import sentence_bounds
-from analysis.notice.metadata.common import CJK, NUM, PH, Out, cn_int
+from analysis.notice.metadata.common import CJK, NUM, PH, RUN_NUM, Out, cn_int
 from analysis.notice.metadata.cues import alternation, chars, words
 from analysis.notice.metadata.dates import DateTok, month_day_splits, source_of
 
@@ -71,12 +72,15 @@ def inspection_range(text: str, toks: list[DateTok], out: Out) -> tuple[DateTok 
 
     Returns the range's first token and the start of its sentence (None, None without a range).
     """
+    cue_in: dict[int, bool] = {}  # sentence start -> whether the sentence is about the inspection
     for i, t1 in enumerate(toks):
         t2 = _range_end(text, toks, i)
         if t2 is None:
             continue
         s0, s1 = sentence_bounds(text, t1.start)
-        if not _INSPECTION_CUE.search(text[s0:s1]):
+        if s0 not in cue_in:
+            cue_in[s0] = _INSPECTION_CUE.search(text[s0:s1]) is not None
+        if not cue_in[s0]:
             continue
         _set_range(t1, t2, text[t1.start:t2.end], out)
         return t1, s0
@@ -90,21 +94,48 @@ def inspection_year(text: str, range_tok: DateTok | None, out: Out) -> None:
     elif range_tok is not None and range_tok.y:
         out.set("inspection_year", range_tok.y, "text:range")
     else:
+        states: dict[int, bool] = {}  # sentence start -> whether it states the inspection
         for m in _STATED_YEAR.finditer(text):
             s0, s1 = sentence_bounds(text, m.start())
-            if _INSPECTION_ACT.search(text[s0:s1]) and "反馈" not in text[s0:s1]:
+            if s0 not in states:
+                sentence = text[s0:s1]
+                states[s0] = bool(_INSPECTION_ACT.search(sentence)) and "反馈" not in sentence
+            if states[s0]:
                 out.set("inspection_year", int(m.group("y")), "text:statement")
                 break
 
 
-def _in_range(text: str, toks: list[DateTok], item: DateTok) -> bool:
+class _Tokens(NamedTuple):
+    """The date tokens (sorted, not overlapping, as :func:`analysis.notice.metadata.dates.tokenize_dates`
+    returns them) with their starts and ends, and where 巡察/巡视 is written: what the feedback
+    reader looks up for each 反馈 by bisection instead of a scan of the whole list or sentence."""
+
+    toks: list[DateTok]
+    starts: list[int]
+    ends: list[int]
+    inspection_words: list[int]  # starts of 巡察/巡视
+
+    @classmethod
+    def of(cls, text: str, toks: list[DateTok]) -> _Tokens:
+        return cls(toks, [t.start for t in toks], [t.end for t in toks],
+                   [m.start() for m in _INSPECTION_WORD.finditer(text)])
+
+    def mentions_inspection(self, s0: int, s1: int) -> bool:
+        """Whether 巡察/巡视 is written inside ``text[s0:s1]``."""
+        k = bisect_left(self.inspection_words, s0)
+        return k < len(self.inspection_words) and self.inspection_words[k] + 2 <= s1
+
+
+_INSPECTION_WORD = re.compile("巡[察视]")
+
+
+def _in_range(text: str, tokens: _Tokens, item: DateTok) -> bool:
     """Whether ``item`` is one end of a date range (a range end is not a feedback date).
 
-    ``toks`` are sorted and do not overlap (as :func:`analysis.notice.metadata.dates.tokenize_dates`
-    returns them), so only the token right after the separator, or the nearest token ending before
-    ``item``, can pair with it.
+    The tokens are sorted and do not overlap, so only the token right after the separator, or the
+    nearest token ending before ``item``, can pair with it.
     """
-    starts = [t.start for t in toks]
+    toks, starts = tokens.toks, tokens.starts
     sep = _RANGE_SEP.match(text, item.end)
     if sep:
         k = bisect_left(starts, sep.end())
@@ -123,28 +154,28 @@ _FEEDBACK_BLOCK = compile_fast(alternation("feedback_deadline") + "|" + alternat
 _RECIPIENT = compile_fast(f"[{chars('feedback_recipient_chars')}]")
 
 
-def _feedback_item(text: str, toks: list[DateTok], m: re.Match, s0: int) -> DateTok | None:
+def _feedback_item(text: str, tokens: _Tokens, m: re.Match, s0: int) -> DateTok | None:
     """The date stated right before this 反馈 (a token, or a bare digit run that lost its markers)."""
     pos = m.start()
     lo = max(s0, pos - 60)
-    cands = [t for t in toks if lo <= t.start and t.end <= pos]
-    item: DateTok | None = cands[-1] if cands else None
+    k = bisect_right(tokens.ends, pos) - 1  # the last token ending by pos (ends grow with starts)
+    item: DateTok | None = tokens.toks[k] if k >= 0 and tokens.starts[k] >= lo else None
     for b in _BARE.finditer(text, lo, pos):
         if item is None or b.start() >= item.end:
             item = DateTok(b.start(), b.end(), b.group("n"), "digits", None, splits=month_day_splits(b.group("n")))
     return item
 
 
-def _is_feedback_date(text: str, toks: list[DateTok], m: re.Match, s0: int, item: DateTok) -> bool:
+def _is_feedback_date(text: str, tokens: _Tokens, m: re.Match, s0: int, item: DateTok) -> bool:
     """Whether ``item`` dates the inspection feedback stated by the 反馈 at ``m``."""
     pos = m.start()
     gap = text[item.end:pos]
     s1 = sentence_bounds(text, pos)[1]
     block = _DEADLINE if text.startswith("会", m.end()) else _FEEDBACK_BLOCK  # 召开巡察反馈会 is fine
-    if re.search("[。；]", gap) or block.search(gap) or not re.search("巡[察视]", text[s0:s1]) \
-            or _RECIPIENT.match(text[m.end():]):
+    if re.search("[。；]", gap) or block.search(gap) or not tokens.mentions_inspection(s0, s1) \
+            or _RECIPIENT.match(text, m.end()):
         return False
-    return not _in_range(text, toks, item) and item.kind != "placeholder"
+    return not _in_range(text, tokens, item) and item.kind != "placeholder"
 
 
 def _feedback_readings(item: DateTok, base_year: int | None, start: dt.date | None,
@@ -173,13 +204,14 @@ def _feedback_statements(text: str, toks: list[DateTok], out: Out) -> list[tuple
     start = out.values["inspection_start"]
     base_year = end.year if end else start.year if start else out.values["inspection_year"]
     statements: list[tuple[dt.date, str, str]] = []
+    tokens = _Tokens.of(text, toks)
     for m in re.finditer("反馈", text):
         pos = m.start()
         if text[max(0, pos - 2):pos] == "巡察" and not text.startswith("会", m.end()):
             continue  # 巡察反馈问题/意见: a noun phrase, not the act of feedback
         s0, _ = sentence_bounds(text, pos)
-        item = _feedback_item(text, toks, m, s0)
-        if item is None or not _is_feedback_date(text, toks, m, s0, item):
+        item = _feedback_item(text, tokens, m, s0)
+        if item is None or not _is_feedback_date(text, tokens, m, s0, item):
             continue
         raw = text[item.start:min(item.end + 2, pos)] if item.kind == "digits" and item.y is None else item.raw
         readings = _feedback_readings(item, base_year, start, end)
@@ -239,7 +271,8 @@ def inspection_group(text: str, out: Out) -> None:
         out.warnings.append(f"inspection group stated as {sorted(set(numbers))}; took the first, {numbers[0]}")
 
 
-_ROUND = compile_fast(rf"(?:{NUM}届)?(?:中共)?(?:[{chars('round_committee_chars')}]委)?第{NUM}轮(?:第{NUM}批)?")
+# the round's numeral may open the match: read from the start of a digit run (RUN_NUM), once per run
+_ROUND = compile_fast(rf"(?:{RUN_NUM}届)?(?:中共)?(?:[{chars('round_committee_chars')}]委)?第{NUM}轮(?:第{NUM}批)?")
 
 
 def inspection_round(title: str | None, text: str, range_sentence: int | None) -> str | None:
@@ -247,8 +280,12 @@ def inspection_round(title: str | None, text: str, range_sentence: int | None) -
     if title and (m := _ROUND.search(title)):
         return m.group(0)
     cues = words("round_sentence_cue")
+    has_cue: dict[int, bool] = {}  # sentence start -> whether it has a cue (a sentence is read once)
     for m in _ROUND.finditer(text):
         s0, s1 = sentence_bounds(text, m.start())
-        if any(c in text[s0:s1] for c in cues) or s0 == range_sentence:
+        if s0 not in has_cue:
+            sentence = text[s0:s1]
+            has_cue[s0] = any(c in sentence for c in cues)
+        if has_cue[s0] or s0 == range_sentence:
             return m.group(0)
     return None

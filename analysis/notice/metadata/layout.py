@@ -26,8 +26,11 @@ _AFTER_ABOUT_STOP = compile_fast(alternation("title_after_about_stop"))
 _FURNITURE = compile_fast(alternation("line", FURNITURE))
 _FURNITURE_DATE = compile_fast(rf"(?:{alternation('date_label_lead', FURNITURE)})"
                                rf"(?:{alternation('date_label_noun', FURNITURE)})[：:][ \t]*(?P<date>[^ \t\n]{{6,20}})")
-_DATE_LINE = compile_fast(r"^(?P<org>.*?)[ \t]*(?P<date>(?:19|20)\d{2}[ \t]*年.*日|[〇○零一二三四五六七八九]{4}[ \t]*年.*日|"
-                          r"(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2})$")
+# a line ending in a date: "<org> <date>", the date written 2023年9月1日 / 二〇二三年九月一日 (from its
+# year to the line's final 日) or 2023-09-01 (the line's end); read by :func:`date_line`
+_DATE_HEAD = re.compile(r"(?:19|20)\d{2}[ \t]*年|[〇○零一二三四五六七八九]{4}[ \t]*年")
+_DATE_NUMERIC = re.compile(r"(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}$")
+_DATE_NUMERIC_MAX = 10  # characters of the longest numeric date (2023-09-01)
 _ORG_LINE_MAX = 40
 
 
@@ -64,6 +67,29 @@ def title_issuer(title: str) -> str | None:
     return head or None
 
 
+def date_line(line: str) -> tuple[str, str] | None:
+    """``(org, date)`` of a line that ends in a date, the org being what precedes the date and the
+    spaces before it; None when the line does not end in one.
+
+    The same as matching ``^(?P<org>.*?)[ \\t]*(?P<date>…年.*日|…)$`` (the earliest date that runs to
+    the line's end), without that pattern's cost: it reads a long line to its end from every year in
+    it (quadratic in a line full of years). A date written with 年 ends at the line's final 日, so it
+    starts at the first year followed by 年; a numeric date is among the line's last characters.
+    """
+    if line.endswith("日"):
+        head = _DATE_HEAD.search(line)
+        start = head.start() if head else None
+    else:
+        start = next((i for i in range(max(0, len(line) - _DATE_NUMERIC_MAX), len(line))
+                      if _DATE_NUMERIC.match(line, i)), None)
+    if start is None:
+        return None
+    org_end = start
+    while org_end > 0 and line[org_end - 1] in " \t":
+        org_end -= 1
+    return line[:org_end], line[start:]
+
+
 def _is_org_line(line: str) -> bool:
     return (0 < len(line) <= _ORG_LINE_MAX and not _SENT_PUNCT.search(line)
             and any(line.endswith(s) for s, _ in org_suffixes()))
@@ -77,12 +103,12 @@ def signature(lines: list[str]) -> tuple[list[str], DateTok | None]:
     for line in reversed(tail):
         if _FURNITURE.search(line):
             continue
-        m = _DATE_LINE.match(line)
-        toks = tokenize_dates(m.group("date")) if m and date is None and not orgs else []
-        if toks and len(toks) == 1 and toks[0].kind == "full" and toks[0].raw == m.group("date"):
+        m = date_line(line)
+        toks = tokenize_dates(m[1]) if m and date is None and not orgs else []
+        if toks and len(toks) == 1 and toks[0].kind == "full" and toks[0].raw == m[1]:
             date = toks[0]
-            if m.group("org") and _is_org_line(m.group("org")):
-                orgs.insert(0, m.group("org"))
+            if m[0] and _is_org_line(m[0]):
+                orgs.insert(0, m[0])
             continue
         if _is_org_line(line) and len(orgs) < 2:
             orgs.insert(0, line)
