@@ -11,7 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.outputs.dfm import write_dfm
 from analysis.outputs.export import export_parquet
+from analysis.outputs.kwic import BY as KWIC_BY
+from analysis.outputs.kwic import SORTS as KWIC_SORTS
+from analysis.outputs.kwic import group_counts, kwic
 from analysis.outputs.report import run_report
 from analysis.outputs.search import search
 from analysis.outputs.spreadsheet import csv_safe
@@ -141,6 +145,33 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _width(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"not a whole number of characters (0 or more): {value!r}")
+    return n
+
+
+def cmd_kwic(args: argparse.Namespace) -> int:
+
+    df = kwic(args.db, args.term, args.width, sort=args.sort, by=args.by, limit=args.limit)
+    if args.by and not (args.csv or args.json or args.output):
+        print(group_counts(df, args.by).to_string(index=False) if len(df) else "(no hits)", file=sys.stderr)
+    emit(df, args)
+    return 0
+
+
+def cmd_dfm(args: argparse.Namespace) -> int:
+
+    kinds = None if args.all_kinds else tuple(args.kinds.split(","))
+    for p in write_dfm(args.db, args.output, by=args.by, kinds=kinds):
+        print(p)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="analysis", description="Comparative analytics for inspection-rectification "
                                 "notices (巡察整改情况通报).", formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -169,7 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="allow a corpus with no loadable notice to replace a warehouse that has notices")
 
     s = add("sql", cmd_sql, "Run a query on the warehouse (opened read-only) and print the result.",
-            "analysis sql \"select action, sum(count) from discipline_actions group by 1\" --csv")
+            "analysis sql \"select action_group, count_unit, sum(count) from district_discipline group by all\" --csv")
     s.add_argument("query", help="SQL query (DuckDB dialect); the warehouse is read-only and no other file can be "
                    "read or written")
     s.add_argument("--timeout", type=_seconds, default=None,
@@ -194,11 +225,35 @@ def build_parser() -> argparse.ArgumentParser:
                    help="replace person names with keyed pseudonyms in every chart, table and HTML copy "
                         "(the key is kept in <db>.pseudonym-key)")
 
-    q = add("search", cmd_search, "Full-text search (BM25 over lexicon tokens) of problems and measures.",
+    q = add("search", cmd_search, "Full-text search (BM25 over lexicon tokens) of problems, measures and every other sentence "
+            "(overview and summaries included).",
             "analysis search \"诫勉谈话\" --limit 20")
     q.add_argument("query", help="words to search for")
     q.add_argument("--limit", type=_positive_int, default=20, help="number of results (default: %(default)s)")
     _output_options(q)
+
+    k = add("kwic", cmd_kwic, "Concordance (key word in context): every occurrence of a term in the notices, "
+            "summaries included, with document, problem, measure and offsets into documents.text.",
+            "analysis kwic 诫勉谈话 --width 15 --by district --sort left --csv > kwic.csv")
+    k.add_argument("term", help="the string to find (matched literally in the normalised text)")
+    k.add_argument("--width", type=_width, default=20, help="characters of context each side (default: %(default)s)")
+    k.add_argument("--sort", choices=list(KWIC_SORTS), default="position",
+                   help="order of hits: position, left (left context read outwards) or right (default: %(default)s)")
+    k.add_argument("--by", choices=list(KWIC_BY), default=None,
+                   help="order hits by district (group), year or document first; prints hits per group")
+    k.add_argument("--limit", type=_positive_int, default=None, help="at most this many hits")
+    _output_options(k)
+
+    f = add("dfm", cmd_dfm, "Write a document-feature matrix: a long table (.parquet or .csv) and a Matrix Market "
+            "file (.mtx) with its row and column labels (.rows.csv, .cols.csv).",
+            "analysis dfm --by district -o exports/dfm.parquet")
+    f.add_argument("--by", choices=["document", "district"], default="document",
+                   help="rows are documents or groups (district, else unit) (default: %(default)s)")
+    f.add_argument("--output", "-o", type=Path, required=True,
+                   help="long table to write: .parquet or .csv (the .mtx and label files go beside it)")
+    f.add_argument("--kinds", default="content",
+                   help="token kinds counted, comma-separated (default: %(default)s)")
+    f.add_argument("--all-kinds", action="store_true", help="count tokens of every kind")
     return p
 
 

@@ -31,6 +31,8 @@ ALPHA = 0.05
 # districts whose keyness is drawn (empty = the KEYNESS_GROUPS with most measure tokens)
 GROUPS = []
 KEYNESS_GROUPS = 6
+# the two districts of the term plot (empty = the two with most measure tokens)
+PAIR = []
 # "district", "city", "province" or "auto" (the finest level with at most TOP_PLACES places)
 PLACE_LEVEL = "auto"
 # places (specificity) and notices (boilerplate) shown one by one; the rest are pooled into "其他"
@@ -63,10 +65,49 @@ ex.save(fig, "vocabulary_keyness", key.data, query=key.query)
 q("""select * from keyness where p_adj < ? order by "group", g2 desc limit 40""", ALPHA)
 
 # %% [markdown]
+# ## Typical terms per district
+# Content words only (no numbers, dates, placeholders, place/organisation/person names, function words or
+# one-character fragments; `tokens.kind`). A term is *typical* of a district when it is over-used
+# (p_adj < 0.05) **and** used in at least two of the district's notices; a district with one notice is flagged
+# `single_notice` and has none. Rows keep raw counts, document frequencies, G², log ratio, p and p_adj.
+
+# %%
+q("""select "group", token, count_target, count_reference, docs_target, n_docs_target, round(g2, 2) as g2,
+            round(log_ratio, 2) as log_ratio, p_value, p_adj
+     from (select *, row_number() over (partition by "group" order by g2 desc, token) as r
+           from keyness where typical) where r <= 20 order by "group", r""")
+
+# %%
+q("""select "group", any_value(n_docs_target) as notices, bool_or(single_notice) as single_notice,
+            count(*) filter (where typical) as typical_terms
+     from keyness group by 1 order by 1""")
+
+# %% [markdown]
+# ## Two districts side by side (term plot)
+# Every content word of the two districts placed by its frequency rank in each (after scattertext); blue and
+# vermillion terms are significantly over-used by one of them. The CSV next to the chart holds every point.
+
+# %%
+from analysis.compare.keyness import two_group_terms
+from analysis.outputs.plots.termplot import term_plot
+
+pair = PAIR or [r[0] for r in con.execute("""select g."group" from tokens t join document_groups g using (doc_id)
+    where t.unit_kind = 'measure' and t.kind = 'content' group by 1 order by count(*) desc, 1 limit 2""").fetchall()]
+if len(pair) == 2:
+    sql = """select t.doc_id, t.token, t.pos, t.kind from tokens t join document_groups g using (doc_id)
+             where t.unit_kind = 'measure' and g."group" in (?, ?)"""
+    pair_tokens = q(sql, *pair)
+    groups = q('select doc_id, "group" from document_groups')
+    terms = two_group_terms(pair_tokens, groups, pair[0], pair[1], group="group", min_count=2)
+    fig = term_plot(terms, pair[0], pair[1], alpha=ALPHA)
+    ex.save(fig, "vocabulary_term_plot", terms, query=sql, pair=pair)
+    terms.head(30)
+
+# %% [markdown]
 # ## Most frequent terms
 
 # %%
-q("select token, freq, doc_freq, unit_freq from vocabulary order by freq desc limit 30")
+q("select token, kind, freq, doc_freq, unit_freq from vocabulary where kind = 'content' order by freq desc limit 30")
 
 # %% [markdown]
 # ## Specificity of measures per place

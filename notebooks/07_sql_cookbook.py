@@ -44,7 +44,7 @@ q = nb.querier(con, pseudonymize)
 # ### 1. Every 诫勉 in a province, with its sentence
 
 # %%
-q("""select d.district, d.unit, a.action, a.count, a.scope, a.target, a.sentence
+q("""select d.district, d.unit, a.action, a.count, a.count_stated, a.scope, a.relation, a.target, a.sentence
      from discipline_actions a join documents d using (doc_id)
      where d.province = ? and a.action like '%诫勉%' order by all limit ?""", PROVINCE, ROWS)
 
@@ -68,7 +68,16 @@ q("""select * from search_units(?) limit 10""", PHRASE)
 # ### 4. Discipline per district, as a researcher would tabulate it
 
 # %%
-q("select district, unit, action, count, count_unit, basis from district_discipline order by all limit ?", ROWS)
+# each person (case, card) counted once; never add rows of different measure or count_unit
+q("""select district, unit, measure, action_group, form, count, count_unit, basis, n_uncounted
+     from district_discipline order by all limit ?""", ROWS)
+
+# %% [markdown]
+# ### 4b. People disciplined per district by form of oversight (people only)
+
+# %%
+q("""select district, form, count_unit, sum(people) as people, count(distinct doc_id) as notices
+     from discipline_people group by all order by all limit ?""", ROWS)
 
 # %% [markdown]
 # ### 5. Notices whose enumerated problems differ from what they state

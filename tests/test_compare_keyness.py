@@ -115,7 +115,65 @@ def test_keyness_counts_equal_token_frame():
     vocab = np.array(["党费", "工程", "整改"], dtype=object)
     counts = [(2, 0, 8), (2, 2, 2), (1, 0, 1), (1, 2, 9), (0, 2, 5), (0, 1, 5)]  # any order
     gi, ti, a = (np.array(c) for c in zip(*counts, strict=True))
-    got = keyness_counts(groups, vocab, gi, ti, a, min_count=1)
+    got = keyness_counts(groups, vocab, gi, ti, a, min_count=1, docs=np.ones(len(a)), n_docs=np.ones(3))
     for col in ("group", "token", "direction"):
         got[col] = got[col].astype(str).astype(object)
     pd.testing.assert_frame_equal(got, want, check_exact=False, rtol=1e-12)
+
+
+def test_document_frequencies_typical_and_single_notice():
+    docs = pd.DataFrame({"doc_id": ["d1", "d2", "d3"], "district": ["甲区", "甲区", "乙区"]})
+    tokens = _tokens({"d1": ["党费"] * 20 + ["整改"] * 2 + ["巡察"] * 20,
+                      "d2": ["党费"] * 20 + ["整改"] * 2,
+                      "d3": ["整改"] * 40 + ["工程"] * 5})
+    k = keyness(tokens, docs, min_count=1)
+    row = k[(k.group == "甲区") & (k.token == "党费")].iloc[0]
+    assert (row.docs_target, row.docs_reference, row.n_docs_target) == (2, 0, 2)
+    assert row.typical and not row.single_notice and row.reference == "(rest)" and row.kind == "content"
+    one_doc = k[(k.group == "甲区") & (k.token == "巡察")].iloc[0]
+    assert one_doc.direction == "over" and one_doc.p_adj < 0.05 and not one_doc.typical  # one notice only
+    single = k[k.group == "乙区"]
+    assert single["single_notice"].all() and not single["typical"].any()
+
+
+def test_reference_group():
+    docs = pd.DataFrame({"doc_id": ["d1", "d2", "d3"], "district": ["甲区", "乙区", "丙区"]})
+    tokens = _tokens({"d1": ["党费"] * 8 + ["整改"] * 2, "d2": ["党费"] + ["整改"] * 9,
+                      "d3": ["整改"] * 5 + ["工程"] * 5})
+    k = keyness(tokens, docs, min_count=1, reference="乙区")
+    assert set(k["group"]) == {"甲区", "丙区"} and set(k["reference"]) == {"乙区"}
+    row = k[(k.group == "甲区") & (k.token == "党费")].iloc[0]
+    assert (row.count_target, row.count_reference) == (8, 1)  # against 乙区 alone
+    assert row.g2 == pytest.approx(float(log_likelihood(8, 1, 10, 10)))
+    assert row.log_ratio == pytest.approx(math.log2(8 / 1))
+    assert "against the district 乙区" in k.attrs["comparison"]
+    with pytest.raises(ValueError):
+        keyness(tokens, docs, min_count=1, reference="无此区")
+
+
+def test_content_words_by_default_and_kinds_parameter():
+    tokens = _tokens({"d1": ["党费"] * 5 + ["2023"] * 5 + ["安"] * 5, "d2": ["整改"] * 5 + ["2022"] * 5})
+    default = keyness(tokens, DOCS, min_count=1)
+    assert set(default["token"]) == {"党费", "整改"}
+    wider = keyness(tokens, DOCS, min_count=1, kinds=("content", "number"))
+    assert {"2023", "2022"} <= set(wider["token"]) and "安" not in set(wider["token"])
+    assert set(wider.loc[wider.token == "2023", "kind"]) == {"number"}
+
+
+def test_two_group_terms_and_plot(tmp_path):
+    from analysis.compare.keyness import two_group_terms
+    from analysis.outputs.plots.termplot import term_plot
+
+    docs = pd.DataFrame({"doc_id": ["d1", "d2", "d3", "d4"], "district": ["甲区", "甲区", "乙区", "乙区"]})
+    tokens = _tokens({"d1": ["党费"] * 8 + ["整改"] * 2, "d2": ["党费"] * 3 + ["整改"],
+                      "d3": ["整改"] * 5 + ["工程"] * 5, "d4": ["工程"] * 4 + ["整改"]})
+    t = two_group_terms(tokens, docs, "甲区", "乙区", min_count=1)
+    assert set(t["token"]) == {"党费", "整改", "工程"}
+    row = t[t.token == "党费"].iloc[0]
+    assert (row.count_a, row.count_b, row.docs_a, row.docs_b) == (11, 0, 2, 0)
+    assert row.g2 == pytest.approx(float(log_likelihood(11, 0, 14, 15)))
+    assert 0 <= t["rank_a"].min() and t["rank_a"].max() <= 1
+    fig = term_plot(t, "甲区", "乙区")
+    fig.savefig(tmp_path / "t.png")
+    t.to_csv(tmp_path / "t.csv", index=False)
+    assert (tmp_path / "t.png").stat().st_size > 0

@@ -50,7 +50,8 @@ def _check_offsets(text: str, df: pd.DataFrame) -> None:
 def _as_dicts(df: pd.DataFrame) -> list[dict]:
     out = []
     for r in df.itertuples(index=False):
-        out.append({"action": r.action, "count": r.count, "unit": r.unit, "scope": r.scope,
+        out.append({"action": r.action, "count": None if pd.isna(r.count) else int(r.count), "unit": r.unit,
+                    "scope": r.scope,
                     "parent": None if pd.isna(r.parent) else int(r.parent),
                     "target": None if r.target is None or pd.isna(r.target) else r.target})
     return out
@@ -125,9 +126,24 @@ DISCIPLINE_CASES = [
     ("count_after_governor", "给予3人党内警告处分。", [R("党内警告", 3, "人")]),
     ("verb_object", "纪工委约谈该社区书记。", [R("约谈", 1, "人", "mention", target="该社区书记")]),
     ("verb_object_counted", "纪工委约谈了两名社区主任。", [R("约谈", 2, "名", "mention", target="社区主任")]),
-    ("card_inherits_target", "对相关责任人员进行约谈，发放蓝色预警卡。",
-     [R("约谈", 1, "人", "mention", target="相关责任人员"),
-      R("监督预警卡(蓝色)", 1, "张", "mention", target="相关责任人员")]),
+    ("card_inherits_target", "对社区书记进行约谈，发放蓝色预警卡。",
+     [R("约谈", 1, "人", "mention", target="社区书记"),
+      R("监督预警卡(蓝色)", 1, "张", "mention", target="社区书记")]),
+    # -- no number and nobody counted: the row stays, its count is NULL (never 1)
+    ("uncounted_card_inherits", "对相关责任人员进行约谈，发放蓝色预警卡。",
+     [R("约谈", None, "人", "mention", target="相关责任人员"),
+      R("监督预警卡(蓝色)", None, "张", "mention", target="相关责任人员")]),
+    ("uncounted_case_on_person", "对相关责任人立案审查。", [R("立案", None, "人", "mention", target="相关责任人")]),
+    ("uncounted_talk_indefinite", "已对涉及有关社区党组织负责同志开展约谈。", [R("约谈", None, "人", "mention")]),
+    ("uncounted_governed_only", "经研究，给予党内警告处分。", [R("党内警告", None, "人")]),
+    ("uncounted_collective_role", "对社区工作人员进行批评教育。", [R("批评教育", None, "人", target="社区工作人员")]),
+    ("uncounted_deng", "对张某等人进行批评教育。", [R("批评教育", None, "人")]),
+    ("uncounted_partial_list", "对2名网格员、相关工作人员进行批评教育。", [R("批评教育", None)]),
+    ("uncounted_case_on_things", "对相关问题线索立案调查。", [R("立案", None, "件")]),
+    ("uncounted_linked_action", "给予政务处分3人并批评教育。", [R("政务处分", 3, "人"), R("批评教育", None)]),
+    ("one_collective_with_determiner", "对该工作人员进行批评教育。", [R("批评教育", 1, "人")]),
+    ("one_collective_with_name", "对网格员王某进行提醒谈话。", [R("提醒谈话", 1, "人")]),
+    ("one_post_with_name", "对教促中心财务联络员王某进行诫勉处置。", [R("诫勉谈话", 1, "人", target="财务联络员")]),
     ("three_clauses", "对社区主要负责人给予党内严重警告处分、2名社区班子成员给予诫勉谈话、3名社区网格员给予提醒谈话。",
      [R("党内严重警告", 1, "人", "mention", target="社区主要负责人"),
       R("诫勉谈话", 2, "名", "mention", target="社区班子成员"),
@@ -213,10 +229,17 @@ def test_discipline_case_table_is_large_enough() -> None:
 def test_discipline_columns_and_types() -> None:
     df = _rows("给予政务处分3人（记大过1人，记过2人）。")
     assert list(df.columns) == DISCIPLINE_COLUMNS
-    assert str(df["count"].dtype) == "int64"
+    assert str(df["count"].dtype) == "Int64" and str(df["tally"].dtype) == "Int64"
+    assert str(df["count_stated"].dtype) == "bool"
     assert str(df["form"].dtype) == "Int64" and str(df["parent"].dtype) == "Int64"
     assert df.loc[0, "action_group"] == "政务处分" and pd.isna(df.loc[0, "form"])
     assert df.loc[1, "form"] == 2 and df.loc[1, "action_raw"] == "记大过"
+    assert list(df["level"]) == ["group", "component", "component"]
+    assert list(df["relation"].fillna("")) == ["", "breakdown", "breakdown"]
+    assert list(df["tally"]) == [0, 1, 2] and set(df["measure"]) == {"sanction"}
+    uncounted = _rows("经研究，给予党内警告处分。")
+    assert pd.isna(uncounted.loc[0, "count"]) and not uncounted.loc[0, "count_stated"]
+    assert pd.isna(uncounted.loc[0, "tally"])
     empty = _rows("没有任何处理。")
     assert list(empty.columns) == DISCIPLINE_COLUMNS and empty.empty
 
@@ -299,7 +322,7 @@ FIGURE_CASES = [
      [F("problems_reported", 28, "个"), F("measures_reported", 64, "条"), F("problems_completed", 21),
       F("problems_in_progress", 7), F("completion_rate", 76.0, "%", "76", "%")]),
     ("money", "挽回经济损失6.38万元，追缴资金7.132万元，清退违规资金66.57万元，退还多收费用3200元。",
-     [F("funds_recovered", 63800.0, "元", "6.38", "万元"), F("funds_clawed_back", 71320.0, "元", "7.132", "万元"),
+     [F("funds_loss_recovered", 63800.0, "元", "6.38", "万元"), F("funds_clawed_back", 71320.0, "元", "7.132", "万元"),
       F("funds_returned", 665700.0, "元", "66.57", "万元"), F("funds_returned", 3200.0, "元", "3200", "元")]),
     ("hundred_million", "共收回资金1.5亿元。", [F("funds_recovered", 150000000.0, "元", "1.5", "亿元")]),
     ("institutions", "新建制度5项，修订完善制度3项，建立健全制度机制8个。",
@@ -319,7 +342,7 @@ FIGURE_CASES = [
     ("chinese_count", "制定整改措施三十六条。", [F("measures_reported", 36, "条", "三十六")]),
     ("both_kinds_of_institutions", "完善和新建制度40项。", [F("institutions_new_or_revised", 40, "项")]),
     ("completed_plain", "巡察反馈的40个问题，完成整改38个，未完成2个，总体完成率95%。",
-     [F("problems_reported", 40), F("problems_completed", 38), F("problems_in_progress", 2),
+     [F("problems_reported", 40), F("problems_completed", 38), F("problems_not_completed", 2),
       F("completion_rate", 95.0, "%")]),
     ("meeting_with_note", "召开专题民主生活会（组织生活会）3次。", [F("meetings", 3, "次")]),
     ("placeholders", "先后召开X次党工委会议，挽回损失XX万元，于X月X日完成。", []),
@@ -382,15 +405,28 @@ def test_corpus_offsets_and_summary_discipline(prefix: str) -> None:
         assert df.empty and extract_stated_figures(name, text).empty
 
 
+def _root(df: pd.DataFrame, row_no: int) -> int:
+    parent = df.set_index("row_no")["parent"]
+    while not pd.isna(parent[row_no]):
+        row_no = int(parent[row_no])
+    return row_no
+
+
 def test_corpus_003_mentions_match_the_summary() -> None:
-    """In 003 the body names the people behind each summary total; each person is counted once."""
+    """In 003 the body names the people behind each summary total: every such mention is held by the
+    total (directly or as a repeat), and the tallies of each action add up to the total, once."""
     name, text = _corpus("003")
     df = extract_discipline(name, text)
     top = df[df["parent"].isna()]
-    summary = top[top["scope"] == "summary"].groupby("action")["count"].sum()
-    mentions = top[top["scope"] == "mention"].groupby("action")["count"].sum()
+    summary = top[top["scope"] == "summary"].set_index("action")
     for action in ("诫勉谈话", "批评教育", "提醒谈话", "党内严重警告", "监督预警卡(黄色)"):
-        assert mentions[action] == summary[action], action
+        total = summary.loc[action]
+        rows = df[df["action"] == action]
+        assert {_root(df, int(r)) for r in rows["row_no"]} == {int(total["row_no"])}, action
+        assert rows["tally"].sum() == total["count"], action
+        stated = rows[(rows["scope"] == "mention") & rows["parent"].notna() & (rows["relation"] == "part")]
+        assert stated["count"].dropna().sum() <= total["count"], action
+    assert set(df.loc[df["count"].isna(), "target"]) == {"相关责任人员", "相关工作人员", "党务工作人员"}
     def mention(action: str, count: int) -> pd.Series:
         sel = df[(df["scope"] == "mention") & (df["action"] == action) & (df["count"] == count)]
         assert len(sel) >= 1, (action, count)
@@ -400,16 +436,17 @@ def test_corpus_003_mentions_match_the_summary() -> None:
     assert mention("诫勉谈话", 2)["target"] == "社区班子成员"      # 2名社区班子成员给予诫勉谈话
     assert mention("批评教育", 2)["target"] == "社区报账员、会计"  # 对社区报账员、街道财政办会计进行批评教育
     assert mention("党内严重警告", 1)["target"] == "社区主要负责人"
-    repeats = df[df["parent"].notna()]
+    repeats = df[df["relation"] == "repeat"]
     assert len(repeats) == 3 and set(repeats["scope"]) == {"mention"}
-    assert "约谈" in set(mentions.index) and "约谈" not in set(summary.index)
+    talks = df[df["action"] == "约谈"]
+    assert set(talks["scope"]) == {"mention"} and talks["parent"].isna().all()
 
 
 def test_corpus_001_mention_only() -> None:
     name, text = _corpus("001")
     df = extract_discipline(name, text)
     assert list(df["action"]) == ["诫勉谈话"] and df["action_raw"].iloc[0] == "诫勉处置"
-    assert df["target"].iloc[0] == "财务联络员"
+    assert df["target"].iloc[0] == "财务联络员" and df["count"].iloc[0] == 1   # one named person
 
 
 def _figures(prefix: str) -> tuple[str, pd.DataFrame]:
@@ -440,7 +477,7 @@ def test_corpus_figures_001() -> None:
     item = _first(df, "rectification_items", "推动改革促进发展整改")
     assert item["value"] == 3 and item["unit"] == "项"
     assert _first(df, "institutions_new_or_revised")["value"] == 6
-    funds = _first(df, "funds_recovered")
+    funds = _first(df, "funds_loss_recovered")   # 挽回损失: a loss made good, not funds recovered
     assert funds["value"] == 63800.0 and funds["raw_value"] == "6.38" and funds["raw_unit"] == "万元"
     assert funds["unit"] == "元"
 
@@ -473,17 +510,6 @@ def test_corpus_figures_match_gold_values() -> None:
 # the district view
 
 
-def _frame(rows: list[dict]) -> pd.DataFrame:
-    base = {"doc_id": "d", "row_no": 0, "action": "", "action_group": "", "form": None, "action_raw": "",
-            "count": 0, "unit": "人", "scope": "mention", "target": None, "parent": None, "problem_no": None,
-            "sentence": "", "char_start": 0, "char_end": 0, "match_start": 0, "match_end": 0}
-    df = pd.DataFrame([{**base, **r} for r in rows], columns=DISCIPLINE_COLUMNS)
-    df["form"] = df["form"].astype("Int64")
-    df["parent"] = df["parent"].astype("Int64")
-    df["problem_no"] = df["problem_no"].astype("Int64")
-    return df
-
-
 def _view(discipline: pd.DataFrame) -> pd.DataFrame:
     documents = pd.DataFrame({"doc_id": ["d1", "d2"], "province": ["浙江省", "天津市"], "city": ["舟山市", "天津市"],
                               "district": ["普陀区", "滨海新区"], "unit": ["东港街道", "泰达街道"]})
@@ -491,46 +517,43 @@ def _view(discipline: pd.DataFrame) -> pd.DataFrame:
     con.register("discipline_actions", discipline)
     con.register("documents", documents)
     con.execute(f"create view district_discipline as {DISTRICT_DISCIPLINE_SQL}")
-    return con.execute("select * from district_discipline order by doc_id, action").df()
+    return con.execute("select * from district_discipline order by doc_id, action_group, form nulls first").df()
+
+
+def _extracted(*texts: str) -> pd.DataFrame:
+    return pd.concat([extract_discipline(f"d{i}", normalize_text(t)) for i, t in enumerate(texts, 1)],
+                     ignore_index=True)
 
 
 def test_district_view_summary_versus_mentions() -> None:
-    jm = {"action": "诫勉谈话", "action_group": "诫勉", "form": 1}
-    rows = [{**jm, "doc_id": "d1", "row_no": 1, "count": 5, "scope": "summary"}]
-    rows += [{**jm, "doc_id": "d1", "row_no": i, "count": 1, "scope": "mention"} for i in range(2, 7)]
-    rows += [{"doc_id": "d1", "row_no": 7, "action": "政务处分", "action_group": "政务处分", "count": 3,
-              "scope": "summary"},
-             {"doc_id": "d1", "row_no": 8, "action": "记过", "action_group": "政务处分", "form": 2, "count": 2,
-              "scope": "summary", "parent": 7},
-             {"doc_id": "d1", "row_no": 9, "action": "记过", "action_group": "政务处分", "form": 2, "count": 1,
-              "scope": "mention"}]
-    rows += [{"doc_id": "d2", "row_no": 1, "action": "约谈", "action_group": "谈话提醒类", "form": 1, "count": 2,
-              "scope": "mention", "unit": "名"},
-             {"doc_id": "d2", "row_no": 2, "action": "约谈", "action_group": "谈话提醒类", "form": 1, "count": 1,
-              "scope": "mention", "unit": "名"},
-             {"doc_id": "d2", "row_no": 3, "action": "约谈", "action_group": "谈话提醒类", "form": 1, "count": 4,
-              "scope": "mention", "unit": "名", "parent": 1}]
-    view = _view(_frame(rows))
-    got = {(r.doc_id, r.action): (r.count, r.basis) for r in view.itertuples()}
-    assert got[("d1", "诫勉谈话")] == (5, "summary")       # 5 summary + 5 mentions -> 5, not 10
-    assert got[("d1", "政务处分")] == (3, "summary")
-    assert got[("d1", "记过")] == (1, "mentions")          # the breakdown child is not counted
-    assert got[("d2", "约谈")] == (3, "mentions")          # only mentions -> their sum
+    notice = ("整改期间，共诫勉谈话5人，给予政务处分3人（记过2人）。\n"
+              "一、关于“财务不规范”问题的整改情况\n对A社区主任、B社区主任给予诫勉谈话。对C社区会计给予记过处分。\n")
+    other = "一、关于“台账不全”问题的整改情况\n纪工委约谈了两名社区主任。对D社区书记进行约谈。\n"
+    view = _view(_extracted(notice, other))
+    got = {(r.doc_id, r.action_group, None if pd.isna(r.form) else int(r.form)): (r.count, r.basis)
+           for r in view.itertuples()}
+    assert got[("d1", "诫勉", 1)] == (5, "stated_total")         # 5 stated + 2 named -> 5, not 7
+    assert got[("d1", "政务处分", None)] == (1, "stated_total")   # 3 stated, 2 of them 记过 (form 2)
+    assert got[("d1", "政务处分", 2)] == (2, "stated_total")      # the later 记过 mention is one of the 2
+    assert got[("d2", "约谈", 1)] == (3, "sum_of_mentions")       # only mentions -> their sum
     d2 = view[view["doc_id"] == "d2"].iloc[0]
     assert (d2["province"], d2["city"], d2["district"], d2["unit"]) == ("天津市", "天津市", "滨海新区", "泰达街道")
-    assert d2["count_unit"] == "名" and d2["action_group"] == "谈话提醒类" and d2["form"] == 1
-    assert {"province", "city", "district", "unit", "action_group", "form", "count", "count_unit", "basis"} <= set(
-        view.columns)
+    assert d2["count_unit"] == "人" and d2["measure"] == "sanction" and d2["unit_kind"] == "people"
+    assert {"province", "city", "district", "unit", "measure", "action_group", "form", "count", "count_unit",
+            "basis", "n_rows", "n_uncounted"} <= set(view.columns)
 
 
 def test_district_view_on_extracted_corpus() -> None:
     name, text = _corpus("003")
-    df = extract_discipline("d1", text)
-    view = _view(df)
-    got = {r.action: (r.count, r.basis) for r in view.itertuples()}
-    assert got["诫勉谈话"] == (5, "summary") and got["监督预警卡(橙色)"] == (14, "summary")
-    assert got["约谈"] == (5, "mentions")
-    assert view.loc[view["action"] == "诫勉谈话", "district"].iloc[0] == "普陀区"
+    view = _view(extract_discipline("d1", text))
+    got = {(r.action_group, r.count_unit): (r.count, r.basis, r.n_uncounted) for r in view.itertuples()}
+    assert got[("诫勉", "人")] == (5, "stated_total", 0) and got[("监督预警卡", "张")] == (17, "sum_of_components", 0)
+    assert got[("立案", "件")] == (1, "stated_total", 0) and got[("了结", "件")] == (1, "stated_total", 0)
+    assert got[("批评教育类", "人")] == (4, "stated_total", 0)
+    assert got[("约谈", "人")] == (1, "sum_of_mentions", 4)   # one named person, four without a number
+    assert view.loc[view["action_group"] == "诫勉", "district"].iloc[0] == "普陀区"
+    people = view[view["unit_kind"] == "people"]["count"].sum()
+    assert people == 1 + 5 + 4 + 5 + 1   # 严重警告, 诫勉, 批评教育, 提醒谈话, 约谈: no cards, no cases
 
 
 def test_district_view_on_empty_extraction() -> None:
@@ -579,9 +602,29 @@ def test_any_text_gives_consistent_rows(parts: list[str]) -> None:
     text = normalize_text("".join(parts))
     df = extract_discipline("h", text)
     _check_offsets(text, df)
-    assert (df["count"] >= 0).all()
-    top = set(df["row_no"])
-    assert all(int(p) in top and int(p) < int(r) for p, r in zip(df["parent"], df["row_no"], strict=True)
-               if not pd.isna(p))
+    assert (df["count"].dropna() >= 0).all() and (df["tally"].dropna() >= 0).all()
+    assert not (df["count_stated"] & df["count"].isna()).any()
+    rows = set(df["row_no"])
+    parent = {int(r): (None if pd.isna(p) else int(p)) for p, r in zip(df["parent"], df["row_no"], strict=True)}
+    for r, p in parent.items():   # a parent may stand later (a mention before the summary), never in a circle
+        assert p is None or (p in rows and p != r)
+        seen = {r}
+        while parent[r] is not None:
+            r = parent[r]
+            assert r not in seen
+            seen.add(r)
+    for r in df.itertuples():     # in a breakdown of one sentence the total comes first
+        if r.relation == "breakdown" and not pd.isna(r.parent):
+            assert int(r.parent) < int(r.row_no) or (r.char_start, r.char_end) == tuple(
+                df.loc[df["row_no"] == int(r.parent), ["char_start", "char_end"]].iloc[0])
+    def root(r: int) -> int:
+        while parent[r] is not None:
+            r = parent[r]
+        return r
+
+    # a top row's count is counted once over its tree: its tally plus what its parts add
+    trees = df.assign(root=[root(int(r)) for r in df["row_no"]]).groupby("root")["tally"].sum()
+    for r in df[df["parent"].isna() & df["count"].notna()].itertuples():
+        assert trees[int(r.row_no)] == r.count
     figs = extract_stated_figures("h", text)
     _check_offsets(text, figs)

@@ -27,7 +27,7 @@ def report(sample_db, tmp_path_factory):
 def test_every_notebook_ran_and_has_html(report):
     out, timings = report
     names = sorted(p.stem for p in NOTEBOOKS.glob("[0-9]*.py"))
-    assert [n for n, _ in timings] == names and len(names) == 7
+    assert [n for n, _ in timings] == names and len(names) == 8
     for n in names:
         assert (out / f"{n}.html").stat().st_size > 1000
 

@@ -57,12 +57,12 @@ def mem():
 
 
 def _vocab_frame(**extra):
-    df = pd.DataFrame({"token": ["整改"], "freq": [3], "doc_freq": [1], "unit_freq": [2]})
+    df = pd.DataFrame({"token": ["整改"], "freq": [3], "doc_freq": [1], "unit_freq": [2], "kind": ["content"]})
     return df.assign(**extra)
 
 
 def test_insert_frame_takes_any_column_order(mem):
-    wdb.insert_frame(mem, "vocabulary", _vocab_frame()[["freq", "token", "unit_freq", "doc_freq"]])
+    wdb.insert_frame(mem, "vocabulary", _vocab_frame()[["freq", "kind", "token", "unit_freq", "doc_freq"]])
     assert mem.execute("select token, freq from vocabulary").fetchall() == [("整改", 3)]
 
 

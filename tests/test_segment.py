@@ -157,8 +157,8 @@ def test_vocabulary():
     )
     v = segment.vocabulary(tokens)
     assert list(v.columns) == segment.VOCAB_COLUMNS
-    assert v.iloc[0].to_dict() == {"token": "党费", "freq": 3, "doc_freq": 1, "unit_freq": 2}
-    assert v.iloc[1].to_dict() == {"token": "整改", "freq": 1, "doc_freq": 1, "unit_freq": 1}
+    assert v.iloc[0].to_dict() == {"token": "党费", "freq": 3, "doc_freq": 1, "unit_freq": 2, "kind": "content"}
+    assert v.iloc[1].to_dict() == {"token": "整改", "freq": 1, "doc_freq": 1, "unit_freq": 1, "kind": "content"}
     streamed = segment.vocabulary([tokens.iloc[:2], tokens.iloc[2:]])
     pd.testing.assert_frame_equal(v, streamed)
 

@@ -15,8 +15,9 @@ sub-categories. Rules, applied in order to each problem:
    ``0.7·t1/(t1 + t2)`` (area), ``t1, t2`` the best and second-best totals.
 3. ``centroid`` — otherwise the nearest (cosine) TF-IDF centroid (sublinear tf, smooth idf, L2; Salton
    & Buckley 1988) of the problems labelled by rules 1–2, one centroid per (category, sub-category),
-   over heading + finding tokens without stopwords (level ``formulaic``) and placeholder tokens
-   (``X``, ``XX`` of anonymised notices). Confidence ``0.6·cos``.
+   over heading + finding tokens of ``kinds`` (default content words, :mod:`analysis.tokens.kinds`)
+   without stopwords (level ``formulaic``) and placeholder tokens (``X``, ``XX`` of anonymised
+   notices). Confidence ``0.6·cos``.
 4. ``default`` — the taxonomy's default label (``其他``), confidence 0.
 
 The sub-category (rules 1–2) maximises ``2·hits(heading) + hits(finding)`` among the category's
@@ -42,9 +43,11 @@ import pandas as pd
 from scipy import sparse
 
 from analysis.compare import is_placeholder
-from analysis.compare.termcounts import TermCounts, Tfidf, bags_counts
+from analysis.compare.params import CATEGORIES
+from analysis.compare.termcounts import TermCounts, Tfidf, bags_counts, kind_mask
 from analysis.genre.enumerators import fragment as enumerator_fragment
 from analysis.schema import TABLES
+from analysis.tokens.kinds import token_kind
 from analysis.tokens.segment import Engine, segment_text, stopwords
 from analysis.vocab import load_json
 
@@ -243,14 +246,15 @@ def rule_labels(area, sub_area, heading, finding) -> RuleLabels:
                       confidence.astype(float))
 
 
-def _bags(problems: pd.DataFrame, tokens: pd.DataFrame | None, engine: Engine) -> list[list[str]]:
+def _bags(problems: pd.DataFrame, tokens: pd.DataFrame | None, engine: Engine,
+          kinds: tuple[str, ...] | list[str] | None = tuple(CATEGORIES["kinds"])) -> list[list[str]]:
     stop = stopwords("formulaic")
     lookup: dict[tuple[str, int], list[str]] = {}
     if tokens is not None and len(tokens):
         t = tokens[tokens["unit_kind"] == "problem"].sort_values(
             ["doc_id", "unit_no", "position"], kind="mergesort"
         )
-        t = t.assign(token=t["token"].where(~t["token"].isin(stop)))
+        t = t.assign(token=t["token"].where(~t["token"].isin(stop) & kind_mask(t, kinds)))
         for (d, n), part in t.groupby(["doc_id", "unit_no"], sort=False):
             lookup[(str(d), int(n))] = [w for w in part["token"] if isinstance(w, str) and not is_placeholder(w)]
     bags = []
@@ -264,8 +268,9 @@ def _bags(problems: pd.DataFrame, tokens: pd.DataFrame | None, engine: Engine) -
         bag = lookup.get((d, int(n)))
         if bag is None:
             text = "。".join(x for x in (h, f) if isinstance(x, str) and x)
-            bag = [w for w, _ in segment_text(text, engine)
-                   if w not in stop and any(c.isalnum() for c in w) and not is_placeholder(w)]
+            bag = [w for w, q in segment_text(text, engine)
+                   if w not in stop and any(c.isalnum() for c in w) and not is_placeholder(w)
+                   and (kinds is None or token_kind(w, q) in kinds)]
         bags.append(bag)
     return bags
 
@@ -361,14 +366,16 @@ def finish_labels(rules: RuleLabels, key: np.ndarray, cosine: np.ndarray) -> pd.
 
 
 def classify_problems(
-    problems: pd.DataFrame, tokens: pd.DataFrame | None = None, engine: Engine = "rjieba"
+    problems: pd.DataFrame, tokens: pd.DataFrame | None = None, engine: Engine = "rjieba",
+    kinds: tuple[str, ...] | list[str] | None = tuple(CATEGORIES["kinds"]),
 ) -> pd.DataFrame:
     """Category of each problem: ``doc_id, problem_no, category, sub_category, rule, confidence``.
 
     ``problems`` has ``doc_id, problem_no, area, sub_area, heading, finding`` (others ignored;
     missing text columns count as empty). ``tokens`` (from :func:`analysis.tokens.segment.tokenize_units`, rows with
     ``unit_kind == 'problem'`` and ``unit_no == problem_no``) is used for the centroid rule when given;
-    otherwise heading + finding are segmented with ``engine``. Row order follows ``problems``.
+    otherwise heading + finding are segmented with ``engine``. The centroids use tokens of ``kinds``
+    (default content words; ``None``: every kind). Row order follows ``problems``.
     """
 
     p = problems.reset_index(drop=True).copy()
@@ -380,7 +387,7 @@ def classify_problems(
     key = np.full(len(p), -1, dtype=np.int64)
     cosine = np.zeros(len(p))
     if (rules.category < 0).any():
-        key, cosine = centroid_labels(bags_counts(_bags(p, tokens, engine)), rules.category, rules.sub)
+        key, cosine = centroid_labels(bags_counts(_bags(p, tokens, engine, kinds)), rules.category, rules.sub)
     out = finish_labels(rules, key, cosine)
     out.insert(0, "problem_no", p["problem_no"].to_numpy())
     out.insert(0, "doc_id", p["doc_id"].astype(str).to_numpy(dtype=object))

@@ -1,7 +1,8 @@
 """TF-IDF profiles of units, k-means clusters with k chosen by silhouette, and group similarity.
 
-- Units (one ``unit_kind`` or all) are bags of the segmenter's tokens (lexicon terms stay whole,
-  one-character tokens kept) minus the stopwords of ``stopword_level`` and the placeholder tokens of
+- Units (one ``unit_kind`` or all) are bags of the segmenter's tokens of ``kinds`` (default content
+  words, :mod:`analysis.tokens.kinds`: no numbers, dates, names, function words or one-character
+  fragments) minus the stopwords of ``stopword_level`` and the placeholder tokens of
   anonymised notices (``X``, ``XX``…; :func:`analysis.compare.is_placeholder`); units left empty
   are not clustered.
 - TF-IDF (Salton & Buckley 1988) as in scikit-learn with ``sublinear_tf`` and smoothing:
@@ -325,6 +326,7 @@ def cluster_units(
     k_range: Iterable[int] = k_values(CLUSTERS),
     *,
     stopword_level: StopLevel = CLUSTERS["stopword_level"],
+    kinds: tuple[str, ...] | list[str] | None = tuple(CLUSTERS["kinds"]),
     min_df: int = CLUSTERS["min_df"],
     random_state: int = CLUSTERS["random_state"],
     n_init: int = CLUSTERS["n_init"],
@@ -340,7 +342,7 @@ def cluster_units(
     Returns the frames of tables ``cluster_runs`` (one row per k tried; ``chosen`` marks the best),
     ``clusters`` (membership and distance under the chosen k) and ``cluster_terms``.
     """
-    tc = frame_counts(tokens, unit_kind, stopwords(stopword_level))
+    tc = frame_counts(tokens, unit_kind, stopwords(stopword_level), kinds=kinds)
     if tc.n_units == 0:
         return _empty_result()
     res = cluster_counts(
@@ -424,12 +426,14 @@ def district_similarity(
     *,
     unit_kind: str | None = None,
     stopword_level: StopLevel = SIMILARITY["stopword_level"],
+    kinds: tuple[str, ...] | list[str] | None = tuple(SIMILARITY["kinds"]),
     min_df: int = SIMILARITY["min_df"],
     optimal_order_max: int = OPTIMAL_ORDER_MAX,
 ) -> pd.DataFrame:
     """Cosine similarity between group TF-IDF profiles, every ordered pair (self included), with
-    each group's position in the hierarchical leaf order (``order_a``, ``order_b``)."""
-    tc = frame_counts(tokens, unit_kind, stopwords(stopword_level))
+    each group's position in the hierarchical leaf order (``order_a``, ``order_b``); tokens of
+    ``kinds`` (default content words)."""
+    tc = frame_counts(tokens, unit_kind, stopwords(stopword_level), kinds=kinds)
     if tc.n_units == 0:
         return _frame(
             {

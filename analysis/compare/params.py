@@ -8,11 +8,14 @@ changed on purpose. Change a value here, not in a function signature.
 
 from __future__ import annotations
 
-CATEGORIES = {"engine": "rjieba", "batch_size": 50_000}
+CONTENT_KINDS = ["content"]  # token kinds the comparisons use (analysis.tokens.kinds); add kinds to include more
+
+CATEGORIES = {"engine": "rjieba", "batch_size": 50_000, "kinds": CONTENT_KINDS}
 
 CLUSTERS = {
     "k_range": [2, 12],          # smallest and largest k tried (inclusive)
     "stopword_level": "formulaic",
+    "kinds": CONTENT_KINDS,
     "min_df": 2,
     "random_state": 0,
     "n_init": 1,
@@ -23,10 +26,14 @@ CLUSTERS = {
     "batch_size": 50_000,        # units per block read from the warehouse
 }
 
-SIMILARITY = {"unit_kind": "measure", "stopword_level": "formulaic", "min_df": 2, "batch_size": 50_000,
+SIMILARITY = {"unit_kind": "measure", "stopword_level": "formulaic", "kinds": CONTENT_KINDS, "min_df": 2,
+              "batch_size": 50_000,
               "optimal_order_max": 1000}
 
-KEYNESS = {"unit_kind": "measure", "stopword_level": "function", "min_count": 5, "group": "district"}
+KEYNESS = {"unit_kind": "measure", "stopword_level": "function", "kinds": CONTENT_KINDS, "min_count": 5,
+           "group": "district", "reference": None, "min_docs": 2, "alpha": 0.05}
+"""Keyness: ``reference`` None = each group against the rest, else a group's name; a term is typical
+of a group when over-used with p_adj < alpha in at least min_docs of its notices."""
 
 BOILERPLATE = {"unit": "document text", "group": "district", "threshold": 0.7, "min_chars": 10, "min_docs": 2,
                "num_perm": 128, "seed": 1, "lsh_max_keys": 50_000, "max_bucket": 200, "batch_docs": 500}

@@ -312,7 +312,8 @@ def measure_specificity(measures: pd.DataFrame, engine: Engine = "rjieba") -> pd
     """Table ``measure_specificity``: one row per measure (columns ``SPECIFICITY_COLUMNS``)."""
 
     texts = [t if isinstance(t, str) else "" for t in measures["text"]]
-    units = pd.DataFrame({"doc_id": "m", "unit_kind": "measure", "unit_no": np.arange(len(texts)), "text": texts})
+    doc_ids = measures["doc_id"].astype(str).to_numpy(dtype=object) if "doc_id" in measures else "m"
+    units = pd.DataFrame({"doc_id": doc_ids, "unit_kind": "measure", "unit_no": np.arange(len(texts)), "text": texts})
     toks = tokenize_units(units, engine, workers=1) if len(texts) else None
     if toks is None or len(toks) == 0:
         offsets = np.zeros(len(texts) + 1, dtype=np.int64)

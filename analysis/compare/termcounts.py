@@ -24,6 +24,7 @@ import pandas as pd
 from scipy import sparse
 
 from analysis.compare import placeholder_pattern
+from analysis.tokens.kinds import token_kind
 
 KEY = ["doc_id", "unit_kind", "unit_no"]
 
@@ -74,6 +75,27 @@ class MatrixTermCounts(TermCounts):
             yield start, self.matrix[start : start + size]
 
 
+def row_kinds(tokens: pd.DataFrame) -> np.ndarray:
+    """Kind of every token row: the ``kind`` column, else :func:`analysis.tokens.kinds.token_kind` of
+    ``token`` and ``pos`` (out of context: a number before 年 stays a number)."""
+    if "kind" in tokens.columns:
+        return tokens["kind"].to_numpy(dtype=object)
+    pos = tokens["pos"] if "pos" in tokens.columns else pd.Series([None] * len(tokens), index=tokens.index)
+    pairs = pd.DataFrame({"t": tokens["token"].astype(object), "p": pos.astype(object)})
+    uniq = pairs.drop_duplicates()
+    kinds = [token_kind(str(t), None if p is None or p != p else str(p)) for t, p in zip(uniq["t"], uniq["p"],
+                                                                                          strict=True)]
+    table = pd.Series(kinds, index=pd.MultiIndex.from_frame(uniq), dtype=object)
+    return table.reindex(pd.MultiIndex.from_frame(pairs)).to_numpy(dtype=object)
+
+
+def kind_mask(tokens: pd.DataFrame, kinds: tuple[str, ...] | list[str] | None) -> np.ndarray:
+    """Rows whose kind is in ``kinds`` (``None``: every row)."""
+    if kinds is None:
+        return np.ones(len(tokens), dtype=bool)
+    return np.isin(row_kinds(tokens), np.asarray(list(kinds), dtype=object))
+
+
 def drop_tokens(tokens: pd.DataFrame, stop: frozenset[str] | set[str], placeholders: bool = True) -> pd.DataFrame:
     """Token rows that are neither stopwords nor (when ``placeholders``) masking placeholders."""
     t = tokens
@@ -100,10 +122,13 @@ def bags_counts(bags: list[list[str]]) -> MatrixTermCounts:
 
 
 def frame_counts(
-    tokens: pd.DataFrame, unit_kind: str | None, stop: frozenset[str] | set[str], placeholders: bool = True
+    tokens: pd.DataFrame, unit_kind: str | None, stop: frozenset[str] | set[str], placeholders: bool = True,
+    kinds: tuple[str, ...] | list[str] | None = ("content",),
 ) -> MatrixTermCounts:
-    """Count matrix of the units of ``unit_kind`` (``None``: all) that keep a token after filtering."""
+    """Count matrix of the units of ``unit_kind`` (``None``: all) that keep a token after filtering
+    (only token rows of ``kinds``, default content words; ``None`` keeps every kind)."""
     t = tokens if unit_kind is None else tokens[tokens["unit_kind"] == unit_kind]
+    t = t[kind_mask(t, kinds)]
     t = drop_tokens(t, stop, placeholders)
     if len(t) == 0:
         units = pd.DataFrame({c: pd.Series([], dtype=object) for c in KEY})

@@ -1,8 +1,9 @@
 """The formats a notice arrives in, as text: web pages (``.html``/``.htm``) and ``.docx``.
 
 - HTML: the main text only (scripts, styles, templates, embedded objects, navigation,
-  headers/footers and page furniture such as 浏览次数/打印本页/关闭窗口 dropped; a 发布日期 line is
-  kept as metadata evidence). Event-handler attributes and comments never reach the text.
+  headers/footers and page furniture such as 浏览次数/打印本页/关闭窗口 dropped; a 发布日期 line
+  and the publisher named by 来源：… are kept at the top as metadata evidence). Event-handler
+  attributes and comments never reach the text.
 - ``.docx``: paragraphs and table cells in document order; an archive that is not a zip file or
   that expands beyond ``max_docx_unpacked_bytes`` (an archive bomb) is refused unopened.
 """
@@ -22,6 +23,7 @@ from analysis.ingest.errors import LIMITS_FILE, IngestError, limit
 FURNITURE_RX = re.compile(r"(浏览次数|点击数|阅读次数|字体[：:]?\s*\[?\s*[大中小\s]*\]?|打印本页|关闭窗口|【打印】|【关闭】|"
                           r"分享到|返回顶部|上一篇|下一篇|扫一扫|当前位置|您现在的位置)")
 PUBDATE_RX = re.compile(r"(发布日期|发布时间|时间)\s*[：:]\s*(\d{4}[-./年]\d{1,2}[-./月]\d{1,2}日?)")
+PUBSOURCE_RX = re.compile(r"(?:信息|文章|稿件)?来源\s*[：:]\s*([^\s|，。；）)】\]]{2,40})")
 
 _BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
                "table", "td", "th", "blockquote", "pre"}
@@ -97,7 +99,9 @@ def html_to_text(html: str) -> tuple[str, list[str]]:
     for tag in code:
         if not tag.decomposed:
             tag.decompose()
-    pub = PUBDATE_RX.search(soup.get_text(" "))
+    page_text = soup.get_text(" ")
+    pub = PUBDATE_RX.search(page_text)
+    source = PUBSOURCE_RX.search(page_text)
     for tag in furniture:
         if not tag.decomposed:
             tag.decompose()
@@ -113,6 +117,8 @@ def html_to_text(html: str) -> tuple[str, list[str]]:
             continue
         lines.append(s)
     warnings = [f"html: {dropped} furniture line(s) dropped"] if dropped else []
+    if source and not any(line.startswith(("来源", "信息来源", "文章来源", "稿件来源")) for line in lines[:15]):
+        lines.insert(0, f"来源：{source.group(1)}")
     if pub:
         lines.insert(0, f"发布日期：{pub.group(2)}")
     return "\n".join(lines), warnings

@@ -43,9 +43,11 @@ def summary_lines(db: Path) -> list[str]:
         lines.append(f"files not loaded: {n_issues}; parse warnings: {n_warn} (see view parse_report)")
         have = {r[0] for r in q("select table_name from information_schema.tables").fetchall()}
         if "district_discipline" in have:
-            rows = q("select action, sum(count) from district_discipline group by 1 order by 2 desc limit 8").fetchall()
+            # each person (case, card) once, every count with its unit: units are never added together
+            rows = q("select action_group, count_unit, sum(count) from district_discipline where count is not null "
+                     "group by 1, 2 order by 3 desc, 1, 2 limit 8").fetchall()
             if rows:
-                lines.append("discipline (report counts): " + ", ".join(f"{a} {int(c)}" for a, c in rows))
+                lines.append("discipline (each counted once): " + ", ".join(f"{a} {int(c)}{u}" for a, u, c in rows))
         return lines
     finally:
         con.close()

@@ -1,4 +1,4 @@
-"""Full-text search for readers: ranked problems and measures for a free-text query.
+"""Full-text search for readers: ranked problems, measures and other sentences for a free-text query.
 
 The index (``search_index``, ``search_terms``) and the BM25 table macro ``search_units(q)`` are
 built by :mod:`analysis.pipeline.search_index`; this module only segments the query the way the
@@ -21,7 +21,8 @@ def query_tokens(text: str) -> str:
 
 
 def search(db: Path, text: str, limit: int = 20) -> pd.DataFrame:
-    """Ranked problems and measures for ``text`` with document, problem, sentence and offsets."""
+    """Ranked problems, measures and other sentences (overview, summaries…) for ``text`` with document,
+    problem, sentence and offsets."""
     con = connect_readonly(db)
     try:
         q = query_tokens(text) or text

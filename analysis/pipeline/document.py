@@ -16,11 +16,11 @@ from analysis.genre.sentences import sentence_spans
 from analysis.ingest.files import IngestError, RawDoc, read_document
 from analysis.ingest.normalize import normalize
 from analysis.notice import metadata
-from analysis.notice.discipline import discipline_columns
+from analysis.notice.discipline import discipline_columns, discipline_warnings
 from analysis.notice.parse import parse_notice
 from analysis.notice.stated_figures import stated_columns
 from analysis.paths import PACKAGE_DIR
-from analysis.tokens.segment import tokenize_texts
+from analysis.tokens.names import tokenize_named
 from analysis.warehouse.db import arrow_table
 
 PER_DOC_TABLES = ["documents", "sections", "problems", "measures", "parse_warnings", "parse_coverage",
@@ -79,6 +79,7 @@ def process_document(raw: RawDoc, manifest_row: dict | None, fingerprint: str) -
              if r.get("char_start") is not None and r.get("char_end") is not None]
     sentences = sentence_spans(text)
     disc = discipline_columns(doc_id, text, spans, sentences)
+    warnings.extend(discipline_warnings(disc))
     stated = stated_columns(doc_id, text, spans, sentences)
     lap("extract")
     stated_problems = None
@@ -97,7 +98,8 @@ def process_document(raw: RawDoc, manifest_row: dict | None, fingerprint: str) -
     })
     for i, w in enumerate(warnings, 1):
         w["warning_no"] = i
-    tokens = tokenize_document(doc_id, parsed.problems, parsed.measures, parsed.sections)
+    tokens = tokenize_document(doc_id, parsed.problems, parsed.measures, parsed.sections,
+                               [doc.get(k) for k in ("unit", "district", "city")])
     lap("tokenize")
     return {
         "documents": _columns("documents", [doc], doc_id),
@@ -155,11 +157,13 @@ def unit_texts(problems: list[dict], measures: list[dict], sections: list[dict])
 
 
 def tokenize_document(doc_id: str, problems: list[dict], measures: list[dict],
-                      sections: list[dict]) -> dict[str, list]:
-    """Token rows of one document's units as column lists (the tokens table)."""
+                      sections: list[dict], meta_names: list[str | None] | None = None) -> dict[str, list]:
+    """Token rows of one document's units as column lists (the tokens table), names kept whole by the
+    document's name lexicon (gazetteer + the names it states + ``meta_names``; :mod:`analysis.tokens.names`)."""
 
     units = unit_texts(problems, measures, sections)
-    counts, toks, tags = tokenize_texts([u[2] for u in units])
+    counts, toks, tags, token_kinds, named, _ = tokenize_named([u[2] for u in units],
+                                                               [n for n in meta_names or () if n])
     kinds: list[str] = []
     nos: list[int] = []
     positions: list[int] = []
@@ -168,7 +172,7 @@ def tokenize_document(doc_id: str, problems: list[dict], measures: list[dict],
         nos.extend([no] * n)
         positions.extend(range(n))
     return {"doc_id": [doc_id] * len(toks), "unit_kind": kinds, "unit_no": nos, "position": positions,
-            "token": toks, "pos": tags}
+            "token": toks, "pos": tags, "kind": token_kinds, "named": named}
 
 
 _OLD_FINGERPRINTS: dict[str, str] = {}

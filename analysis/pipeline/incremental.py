@@ -12,6 +12,7 @@ from analysis import schema
 from analysis.compare.categories import classify_problems
 from analysis.compare.specificity import measure_specificity
 from analysis.pipeline.search_index import add_documents
+from analysis.pipeline.termcounts import fill_vocabulary_kinds
 from analysis.warehouse.db import doc_id_list, insert_frame
 
 
@@ -91,6 +92,7 @@ def _apply_vocabulary_delta(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("delete from vocabulary")
     con.execute("insert into vocabulary (token, freq, doc_freq, unit_freq) "
                 "select token, freq, doc_freq, unit_freq from _vocab_new")
+    fill_vocabulary_kinds(con)
     con.execute("drop table _vocab_new")
     con.execute("delete from _vocab_delta")
 

@@ -41,7 +41,7 @@ from analysis.pipeline.incremental import (
 from analysis.pipeline.loader import DocumentLoader
 from analysis.pipeline.scan import Scan, scan_corpus
 from analysis.pipeline.stages import STAGES
-from analysis.pipeline.summary import BuildSummary
+from analysis.pipeline.summary import BuildSummary, place_coverage
 from analysis.warehouse.db import (
     WarehouseError,
     build_lock,
@@ -271,6 +271,7 @@ def _fill(con: duckdb.DuckDBPyConnection, corpus: Path, manifest: dict, man_prob
     summary.problems = con.execute("select count(*) from problems").fetchone()[0]
     summary.measures = con.execute("select count(*) from measures").fetchone()[0]
     summary.warnings = con.execute("select count(*) from parse_warnings").fetchone()[0]
+    summary.coverage = place_coverage(con)
     con.execute("checkpoint")
 
 

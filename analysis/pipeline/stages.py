@@ -30,12 +30,24 @@ from analysis import schema
 from analysis.compare.boilerplate import boilerplate_counts
 from analysis.compare.categories import RuleLabels, centroid_labels, finish_labels, rule_labels, taxonomy
 from analysis.compare.clustering import GroupProfiles, cluster_counts, group_profiles, similarity_order
-from analysis.compare.keyness import DIRECTIONS, describe_comparison, keyness_arrays
+from analysis.compare.collocations import DEFAULTS as COLLOCATION_DEFAULTS
+from analysis.compare.collocations import collocation_table, kinds_filter_sql, quote_sql
+from analysis.compare.keyness import DIRECTIONS, REST, describe_comparison, keyness_arrays
 from analysis.compare.params import PARAMS, k_values
 from analysis.compare.specificity import MARKER_COLUMNS, markers, specificity_score, token_flags
 from analysis.compare.termcounts import Tfidf
+from analysis.compare.topics import DEFAULTS as TOPIC_DEFAULTS
+from analysis.compare.topics import fit_topics
 from analysis.pipeline.search_index import build_search_index
-from analysis.pipeline.termcounts import duckdb_counts, register_words, token_filter_sql
+from analysis.pipeline.termcounts import (
+    duckdb_counts,
+    fill_vocabulary_kinds,
+    kinds_sql,
+    names_report,
+    register_words,
+    token_filter_sql,
+)
+from analysis.tokens.kinds import KINDS
 from analysis.tokens.segment import stopwords
 from analysis.warehouse.db import insert_frame, insert_sql
 
@@ -111,6 +123,7 @@ def stage_vocabulary(con: duckdb.DuckDBPyConnection) -> None:
     n = len(vocab)
     if n == 0:
         con.execute(f"drop table {name}")
+        _record(con, "vocabulary", names_report(con), "token frequencies (no tokens)")
         return
     bits = max(1, (n - 1).bit_length())
     mask = (1 << bits) - 1
@@ -141,6 +154,9 @@ def stage_vocabulary(con: duckdb.DuckDBPyConnection) -> None:
                   "select token, freq, doc_freq, unit_freq from _arrow",
                   pa.table({"token": pa.array(list(vocab[order]), pa.string()), "freq": pa.array(freq[order]),
                             "doc_freq": pa.array(doc_freq[order]), "unit_freq": pa.array(unit_freq[order])}))
+    fill_vocabulary_kinds(con)
+    _record(con, "vocabulary", names_report(con), "token frequencies; kind = the token's kind at its most frequent "
+            "POS (analysis.tokens.kinds); names = what the name lexicon (analysis.tokens.names) changed")
 
 
 def stage_categories(con: duckdb.DuckDBPyConnection) -> None:
@@ -161,7 +177,7 @@ def stage_categories(con: duckdb.DuckDBPyConnection) -> None:
         cosine = np.zeros(len(rules.category))
         if (rules.category < 0).any():
             tc = duckdb_counts(con, "problem", stopwords("formulaic"),
-                               units_sql="select doc_id, problem_no as unit_no from problems")
+                               units_sql="select doc_id, problem_no as unit_no from problems", kinds=p["kinds"])
             try:
                 key, cosine = centroid_labels(tc, rules.category, rules.sub, p["batch_size"])
             finally:
@@ -173,7 +189,8 @@ def stage_categories(con: duckdb.DuckDBPyConnection) -> None:
             from (select doc_id, problem_no, (row_number() over (order by doc_id, problem_no) - 1)::integer as u
                   from problems) p join _arrow a using (u) order by u""",
                       pa.Table.from_pandas(out.assign(u=np.arange(len(out), dtype=np.int32)), preserve_index=False))
-    _record(con, "problem_categories", {"engine": p["engine"], "taxonomy_version": taxonomy().version},
+    _record(con, "problem_categories", {"engine": p["engine"], "kinds": p["kinds"],
+                                        "taxonomy_version": taxonomy().version},
             "area heading → keyword rules → nearest TF-IDF centroid (analysis.compare.categories)")
 
 
@@ -187,12 +204,13 @@ def stage_clusters(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("delete from clusters")
     sim_done = False
     for kind in ("measure", "problem"):
-        tc = duckdb_counts(con, kind, stopwords(p["stopword_level"]))
+        tc = duckdb_counts(con, kind, stopwords(p["stopword_level"]), kinds=p["kinds"])
         try:
             if tc.n_units == 0:
                 continue
             profiles = None
-            if (kind, p["stopword_level"], p["min_df"]) == (s["unit_kind"], s["stopword_level"], s["min_df"]):
+            if (kind, p["stopword_level"], p["min_df"], p["kinds"]) == (s["unit_kind"], s["stopword_level"],
+                                                                        s["min_df"], s["kinds"]):
                 codes, names = _unit_groups(con, tc.table)
                 profiles = (GroupProfiles(codes, len(names), len(Tfidf.fit(tc, p["min_df"]).vocab)), names)
             res = cluster_counts(tc, kind, k_values(p),
@@ -215,7 +233,7 @@ def stage_clusters(con: duckdb.DuckDBPyConnection) -> None:
             tc.close()
     if not sim_done:
 
-        tc = duckdb_counts(con, s["unit_kind"], stopwords(s["stopword_level"]))
+        tc = duckdb_counts(con, s["unit_kind"], stopwords(s["stopword_level"]), kinds=s["kinds"])
         try:
             if tc.n_units:
                 codes, names = _unit_groups(con, tc.table)
@@ -228,7 +246,7 @@ def stage_clusters(con: duckdb.DuckDBPyConnection) -> None:
     _write(con, "cluster_terms", pd.concat(terms, ignore_index=True) if terms else pd.DataFrame())
     fitted = {r["unit_kind"].iloc[0]: json.loads(r["params"].iloc[0]) for r in runs}  # units and sample per kind
     p = {**p, "n_units": {k: v["n_units"] for k, v in fitted.items()}, "n_fit": {k: v["n_fit"] for k, v in fitted.items()}}
-    _record(con, "clusters", p, "TF-IDF over lexicon tokens (stopwords and placeholders removed), k-means fitted on "
+    _record(con, "clusters", p, "TF-IDF over lexicon tokens of the given kinds (content words by default; stopwords and placeholders removed), k-means fitted on "
             "a seeded sample of at most fit_sample units with k by sampled silhouette, every unit assigned to the "
             "nearest centre (analysis.compare.clustering)")
 
@@ -247,13 +265,16 @@ def _similarity(con: duckdb.DuckDBPyConnection, prof, names: np.ndarray, s: dict
 
 
 def stage_keyness(con: duckdb.DuckDBPyConnection) -> None:
+    """Group × token counts and document frequencies of the kept tokens (kinds, stopwords,
+    placeholders), aggregated in DuckDB on integer codes; keyness in :mod:`analysis.compare.keyness`."""
 
     p = PARAMS["keyness"]
+    kinds = list(p["kinds"])
     stop_t = register_words(con, stopwords(p["stopword_level"]))
     try:  # codes of the kept tokens (sorted) and of the documents' groups (sorted)
         con.execute(f"""create or replace temp table _kn_tok as
             select token, (row_number() over (order by token) - 1)::integer as ti
-            from (select distinct token from tokens where unit_kind = ? and {token_filter_sql(stop_t)})""",
+            from (select distinct token from tokens where unit_kind = ? and {token_filter_sql(stop_t, kinds=kinds)})""",
                     [p["unit_kind"]])
     finally:
         con.execute(f"drop table if exists {stop_t}")
@@ -262,13 +283,28 @@ def stage_keyness(con: duckdb.DuckDBPyConnection) -> None:
     vocab = np.array([r[0] for r in con.execute("select token from _kn_tok order by ti").fetchall()], dtype=object)
     groups = np.array([r[0] for r in con.execute('select distinct "group" from _kn_doc order by 1').fetchall()],
                       dtype=object)
+    kept = f"""from tokens t join _kn_doc d using (doc_id) join _kn_tok k using (token)
+               where t.unit_kind = ? and {kinds_sql(kinds, 't.kind')}"""
     # group × token counts, aggregated in DuckDB on integer codes; only the aggregate comes to Python
-    arr = con.execute("""select d.gi, k.ti, count(*)::bigint as a from tokens t join _kn_doc d using (doc_id)
-                         join _kn_tok k using (token) where t.unit_kind = ? group by d.gi, k.ti""",
-                      [p["unit_kind"]]).fetchnumpy()
+    arr = con.execute(f"""select d.gi, k.ti, count(*)::bigint as a, count(distinct t.doc_id)::bigint as docs
+                          {kept} group by d.gi, k.ti""", [p["unit_kind"]]).fetchnumpy()
+    n_docs = np.zeros(len(groups), dtype=np.int64)
+    for g, n in con.execute(f"select d.gi, count(distinct t.doc_id) {kept} group by d.gi", [p["unit_kind"]]).fetchall():
+        n_docs[g] = n
+    kind_rows = con.execute(f"select k.ti, t.kind, count(*)::bigint {kept} group by all",
+                            [p["unit_kind"]]).fetchall()
     con.execute("drop table _kn_tok")
     con.execute("drop table _kn_doc")
-    out = keyness_arrays(len(groups), len(vocab), arr["gi"], arr["ti"], arr["a"], min_count=p["min_count"])
+    tok_kinds = _modal_kinds(kind_rows, len(vocab))
+    ref = None
+    if p["reference"] is not None:
+        hit = np.flatnonzero(groups == p["reference"])
+        ref = int(hit[0]) if len(hit) else None
+    out = None
+    if p["reference"] is None or ref is not None:
+        out = keyness_arrays(len(groups), len(vocab), arr["gi"], arr["ti"], arr["a"], docs=arr["docs"],
+                             n_docs=n_docs, reference=ref, min_count=p["min_count"], min_docs=p["min_docs"],
+                             alpha=p["alpha"])
     del arr
     con.execute("delete from keyness")
     if out is not None:
@@ -276,10 +312,31 @@ def stage_keyness(con: duckdb.DuckDBPyConnection) -> None:
         for c, names in (("group", groups), ("token", vocab), ("direction", DIRECTIONS)):
             cols[c] = pa.DictionaryArray.from_arrays(pa.array(out[c].astype(np.int32)),
                                                      pa.array(list(names), pa.string()))
+        cols["kind"] = pa.array(list(tok_kinds[out["token"]]), pa.string())
+        cols["reference"] = pa.array([REST if p["reference"] is None else p["reference"]] * len(out["token"]),
+                                     pa.string())
         del out
         names = ", ".join(f'"{c}"' for c in schema.TABLES["keyness"].column_names)
         insert_sql(con, f"insert into keyness ({names}) select {names} from _arrow", pa.table(cols))
-    _record(con, "keyness", p, describe_comparison(p["group"], p["stopword_level"], p["min_count"]))
+    n_single = int((n_docs == 1).sum())
+    _record(con, "keyness", {**p, "n_groups": len(groups), "n_single_notice_groups": n_single,
+                             "reference_found": p["reference"] is None or ref is not None},
+            describe_comparison(p["group"], p["stopword_level"], p["min_count"], kinds=tuple(kinds),
+                                reference=p["reference"], min_docs=p["min_docs"], alpha=p["alpha"]))
+
+
+def _modal_kinds(rows: list[tuple], n: int) -> np.ndarray:
+    """Most frequent kind of each token code among (code, kind, count) rows (ties: KINDS order)."""
+    order = {k: i for i, k in enumerate(KINDS)}
+    best: dict[int, tuple[int, int, str]] = {}
+    for ti, kind, cnt in rows:
+        key = (-int(cnt), order.get(kind, len(order)), kind)
+        if ti not in best or key < best[ti]:
+            best[ti] = key
+    out = np.full(n, "content", dtype=object)
+    for ti, (_, _, kind) in best.items():
+        out[ti] = kind
+    return out
 
 
 def stage_boilerplate(con: duckdb.DuckDBPyConnection) -> None:
@@ -384,6 +441,92 @@ def stage_search(con: duckdb.DuckDBPyConnection) -> None:
     build_search_index(con)
 
 
+def tokens_have_kind(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether this warehouse's tokens carry a kind (older schemas do not: then no kind filter applies)."""
+    return "kind" in {r[0] for r in con.execute("describe tokens").fetchall()}
+
+
+def unit_token_codes(con: duckdb.DuckDBPyConnection, kinds, unit_kinds) -> tuple[np.ndarray, np.ndarray,
+                                                                              np.ndarray, np.ndarray, np.ndarray]:
+    """Every unit's tokens as codes in position order (a token of another kind gets code len(vocab)):
+    (codes, offsets, group code per unit, vocab, group names); units in doc_id, unit_kind, unit_no order."""
+    flt = kinds_filter_sql(kinds, tokens_have_kind(con))
+    units = ", ".join(quote_sql(u) for u in unit_kinds)
+    con.execute(f"""create or replace temp table _co_tok as select token, (row_number() over (order by token) - 1)
+                    ::integer as code from (select distinct token from tokens t where unit_kind in ({units}) and {flt})""")
+    con.execute(f"""create or replace temp table _co_doc as select doc_id, "group",
+                    (dense_rank() over (order by "group") - 1)::integer as gi from ({GROUP_SQL})""")
+    vocab = np.array([r[0] for r in con.execute("select token from _co_tok order by code").fetchall()], dtype=object)
+    names = np.array([r[0] for r in con.execute('select distinct "group" from _co_doc order by 1').fetchall()],
+                     dtype=object)
+    tab = con.execute(f"""select d.gi, list(coalesce(case when {flt} then k.code end, {len(vocab)})
+                                        order by t.position) as c
+        from tokens t join _co_doc d using (doc_id) left join _co_tok k using (token)
+        where t.unit_kind in ({units}) group by t.doc_id, t.unit_kind, t.unit_no, d.gi
+        order by t.doc_id, t.unit_kind, t.unit_no""").to_arrow_table()
+    con.execute("drop table _co_tok")
+    con.execute("drop table _co_doc")
+    if tab.num_rows == 0:
+        z = np.zeros(0, np.int64)
+        return z, np.zeros(1, np.int64), z, vocab, names
+    col = tab.column("c").combine_chunks()
+    off = np.asarray(col.offsets, dtype=np.int64)
+    codes = np.asarray(col.values.to_numpy(zero_copy_only=False), dtype=np.int64)[off[0]:off[-1]]
+    return codes, off - off[0], np.asarray(tab.column("gi").to_numpy(), dtype=np.int64), vocab, names
+
+
+def stage_collocations(con: duckdb.DuckDBPyConnection) -> None:
+    """Bigram and window collocations for the corpus and per group (see :mod:`analysis.compare.collocations`);
+    the unit token codes are read once (one integer per token) and counted with numpy."""
+    p = dict(COLLOCATION_DEFAULTS)
+    codes, offsets, groups, vocab, names = unit_token_codes(con, p["kinds"], p["unit_kinds"])
+    out = collocation_table(lambda: iter([(codes, offsets, groups)]), vocab, names, window=p["window"],
+                            min_count=p["min_count"], methods=p["methods"])
+    _write(con, "collocations", out)
+    _record(con, "collocations", {**p, "kinds": list(p["kinds"]), "unit_kinds": list(p["unit_kinds"]),
+                                  "methods": list(p["methods"]), "kind_filter": tokens_have_kind(con),
+                                  "n_tokens": int(len(codes))},
+            "bigram and window co-occurrence of content words, log-likelihood G² (Dunning 1993) and PMI "
+            "(Church & Hanks 1990) on the 2×2 table of each pair (analysis.compare.collocations)")
+
+
+def stage_topics(con: duckdb.DuckDBPyConnection) -> None:
+    """NMF topics of problems and measures with k by NPMI coherence (see :mod:`analysis.compare.topics`);
+    DuckDB aggregates the unit × term counts, only they reach Python."""
+    p = dict(TOPIC_DEFAULTS)
+    flt = kinds_filter_sql(p["kinds"], tokens_have_kind(con))
+    units = ", ".join(quote_sql(u) for u in p["unit_kinds"])
+    con.execute(f"""create or replace temp table _tp as select t.doc_id, t.unit_kind, t.unit_no, t.token,
+                    count(*)::integer as n from tokens t where t.unit_kind in ({units}) and {flt} group by all""")
+    con.execute("""create or replace temp table _tp_u as select doc_id, unit_kind, unit_no,
+                   (row_number() over (order by doc_id, unit_kind, unit_no) - 1)::integer as u
+                   from (select distinct doc_id, unit_kind, unit_no from _tp)""")
+    con.execute("""create or replace temp table _tp_t as select token, (row_number() over (order by token) - 1)::integer
+                   as ti from (select distinct token from _tp)""")
+    arr = con.execute("select u.u, k.ti, t.n from _tp t join _tp_u u using (doc_id, unit_kind, unit_no) "
+                      "join _tp_t k using (token)").fetchnumpy()
+    vocab = [r[0] for r in con.execute("select token from _tp_t order by ti").fetchall()]
+    docs = [r[0] for r in con.execute("select doc_id from _tp_u order by u").fetchall()]
+    for t in ("_tp", "_tp_u", "_tp_t"):
+        con.execute(f"drop table {t}")
+    counts = sparse.csr_matrix((np.asarray(arr["n"], dtype=np.float64), (arr["u"], arr["ti"])),
+                               shape=(len(docs), len(vocab)))
+    params = {k: v for k, v in p.items() if k not in ("kinds", "unit_kinds")}
+    res = fit_topics(counts, vocab, docs, **params) if len(docs) else None
+    for t in ("topics", "topic_terms", "document_topics"):
+        con.execute(f'delete from "{t}"')
+    if res is not None:
+        insert_frame(con, "topics", res.topics.assign(k=res.k))
+        insert_frame(con, "topic_terms", res.topic_terms)
+        insert_frame(con, "document_topics", res.document_topics)
+    _record(con, "topics", {**p, "kinds": list(p["kinds"]), "unit_kinds": list(p["unit_kinds"]),
+                            "kind_filter": tokens_have_kind(con), "n_units": len(docs), "n_terms": len(vocab),
+                            "k": res.k if res else None,
+                            "coherence_by_k": {str(k): v for k, v in (res.coherence_by_k if res else {}).items()}},
+            "NMF (NNDSVD start, coordinate descent) on TF-IDF of content words of problems and measures, k by mean "
+            "NPMI coherence of the top terms on the corpus (analysis.compare.topics)")
+
+
 STAGES: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     ("vocabulary", stage_vocabulary),
     ("categories", stage_categories),
@@ -392,5 +535,7 @@ STAGES: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     ("boilerplate", stage_boilerplate),
     ("specificity", stage_specificity),
     ("search", stage_search),
+    ("collocations", stage_collocations),
+    ("topics", stage_topics),
 ]
 """The corpus-wide stages in the order the build runs them."""

@@ -28,7 +28,7 @@ def _described() -> dict[str, list[tuple[str, str]]]:
                for name in VIEWS}
         for name, macro in MACROS.items():
             con.execute(macro.sql)
-            call = macro.call.replace("(q)", "('')")
+            call = macro.call.replace("(q)", "('')").replace("(term, width)", "('', 0)")
             out[name] = [(r[0], r[1]) for r in con.execute(f"describe select * from {call}").fetchall()]
         return out
     finally:

@@ -15,6 +15,13 @@ def _t(t: Table) -> None:
     TABLES[t.name] = t
 
 
+LEVEL_SRC = ("Where the value came from: 'manifest', 'source_url' (the host of the manifest's source_url), "
+             "'text:<evidence>' (issuer, inspected, committee, address, phone, domain, page, regulation; several "
+             "joined with +, e.g. text:address+phone; analysis/data/place_evidence.csv) or NULL.")
+LEVEL_CONF = ("Confidence of the value: that of the evidence deciding it (analysis/data/place_evidence.csv; the "
+              "lowest of several pieces needed together, one step higher when two kinds each name it alone); "
+              "'high' for manifest values; NULL without a value.")
+
 _t(Table("documents", "One row per notice: provenance, metadata read from the manifest or the text, and the "
          "stored normalised text on which every offset in the warehouse is defined.", (
     C("doc_id", "VARCHAR", "Document id: first 16 hex digits of the SHA-256 of the file's bytes (stable across "
@@ -32,11 +39,16 @@ _t(Table("documents", "One row per notice: provenance, metadata read from the ma
                                                          "other")),
     C("unit_type_source", "VARCHAR", PLACE_SRC),
     C("province", "VARCHAR", "Province-level division (省/自治区/直辖市)."),
-    C("province_source", "VARCHAR", PLACE_SRC),
+    C("province_source", "VARCHAR", LEVEL_SRC),
     C("city", "VARCHAR", "Prefecture-level city; for 直辖市 the municipality itself."),
-    C("city_source", "VARCHAR", PLACE_SRC),
+    C("city_source", "VARCHAR", LEVEL_SRC),
     C("district", "VARCHAR", "County-level division (区/县/县级市)."),
-    C("district_source", "VARCHAR", PLACE_SRC),
+    C("district_source", "VARCHAR", LEVEL_SRC),
+    C("province_confidence", "VARCHAR", LEVEL_CONF, accepted=("high", "medium", "low")),
+    C("city_confidence", "VARCHAR", LEVEL_CONF, accepted=("high", "medium", "low")),
+    C("district_confidence", "VARCHAR", LEVEL_CONF, accepted=("high", "medium", "low")),
+    C("place_conflict", "BOOLEAN", "True when a piece of place evidence contradicted the evidence weighed "
+      "before it and was ignored (the parse warning names it).", True),
     C("inspection_round", "VARCHAR", "Inspection round as written, e.g. 三届区委第十五轮."),
     C("inspection_group", "INTEGER", "Number of the inspection group (巡察组)."),
     C("inspection_group_source", "VARCHAR", DATE_SRC),
@@ -46,7 +58,8 @@ _t(Table("documents", "One row per notice: provenance, metadata read from the ma
     C("inspection_end_source", "VARCHAR", DATE_SRC),
     C("feedback_date", "DATE", "Day the inspection group fed back its findings."),
     C("feedback_date_source", "VARCHAR", DATE_SRC),
-    C("publish_date", "DATE", "Day the notice was published (signature date or page furniture)."),
+    C("publish_date", "DATE", "Day the notice was published (signature date, else a dateline under the title, "
+      "else the page's 发布日期/发布时间 or leading time stamp)."),
     C("publish_date_source", "VARCHAR", DATE_SRC),
     C("inspection_year", "INTEGER", "Year of the inspection."),
     C("inspection_year_source", "VARCHAR", DATE_SRC),
@@ -141,20 +154,49 @@ _t(Table("corpus_files", "Every file of corpus/ at the last build with its size 
       "it did not load."),
 ), key=("source_file",), stage="ingest"))
 
-_t(Table("discipline_actions", "Every stated disciplinary count, with its sentence and offsets.", (
+_t(Table("discipline_actions", "Every disciplinary action a notice reports, with its count (NULL when the notice "
+         "gives none), its place in the hierarchy of totals and components, its sentence and offsets.", (
     DOC,
     C("row_no", "INTEGER", "1-based within the document.", True),
     C("action", "VARCHAR", "Canonical action (data/discipline_actions.csv).", True),
-    C("action_group", "VARCHAR", "Group of the action (党纪处分, 政务处分, 组织处理…).", True),
+    C("action_group", "VARCHAR", "Group of the action (党纪处分, 政务处分, 组织处理, 诫勉, 立案…; "
+      "data/discipline_groups.csv).", True),
+    C("level", "VARCHAR", "group = the action states its group's total (党纪处分, 政务处分, 诫勉谈话); component = "
+      "one sanction of a group (党内警告, 记过, 免职…); total = a total over groups (党纪政务处分, 问责, 四种形态).",
+      True, accepted=("total", "group", "component")),
+    C("measure", "VARCHAR", "What the count is of; counts of different measures are never added: sanction "
+      "(people given a sanction or treatment), case_filed (立案), case_closed (了结), investigation (审查调查), "
+      "judicial_transfer (移送司法), inquiry (函询), referral (移交纪检监察机关), card (预警卡), four_forms "
+      "(the notice's own tally by 四种形态).", True,
+      accepted=("sanction", "case_filed", "case_closed", "investigation", "judicial_transfer", "inquiry",
+                "referral", "card", "four_forms")),
     C("form", "INTEGER", "Form of oversight in 监督执纪“四种形态” (1–4), NULL when not applicable.",
       accepted=(1, 2, 3, 4)),
     C("action_raw", "VARCHAR", "The action as written.", True),
-    C("count", "INTEGER", "Stated count (0 when the notice states 0).", True),
-    C("unit", "VARCHAR", "Unit as written (人, 人次, 名, 件, 起, 张, 项…)."),
+    C("count", "INTEGER", "Count as stated or as named (对王某… = 1); 0 when the notice states 0; NULL when the "
+      "notice does not say how many (给予党内警告处分, 对相关责任人立案审查): never summed, never read as 1."),
+    C("count_stated", "BOOLEAN", "The number is written (诫勉谈话5人, 2名干部); false when counted from named "
+      "people or when count is NULL.", True),
+    C("unit", "VARCHAR", "Unit as written (人, 人次, 名, 件, 起, 张…); for a NULL count, the action's usual unit."),
+    C("unit_kind", "VARCHAR", "What the unit counts (data/discipline_units.csv): people (人, 名, 位, 人次), cases, "
+      "cards, organisations, documents, times.", True),
     C("scope", "VARCHAR", "summary = a total the notice states; mention = one action in the body.", True,
       accepted=("summary", "mention")),
     C("target", "VARCHAR", "Who, when stated (主要负责人, 社区班子成员…)."),
-    C("parent", "INTEGER", "row_no of the total this row breaks down; children never add to totals."),
+    C("parent", "INTEGER", "row_no of the row whose count holds this one (see relation); a row never adds to its "
+      "parent's count."),
+    C("relation", "VARCHAR", "How the row stands to its parent: breakdown = a component in the same sentence "
+      "(brackets, 其中, a following list); part = a component or mention of a total stated elsewhere in the notice; "
+      "repeat = the same named people again. NULL for a top row.", accepted=("breakdown", "part", "repeat")),
+    C("tally", "INTEGER", "What the row adds when each person (case, card) is counted once: its count minus its "
+      "parts' counts; 0 when a stated total holds it, when it repeats people already counted, or when its parts "
+      "exceed its parent (the parent's total is counted, see parse_warnings); NULL when its count is NULL and no "
+      "stated total holds it. sum(tally) over a notice counts everyone once (per measure and unit)."),
+    C("tally_unit", "VARCHAR", "Unit of tally: the unit of the stated total that holds the row (名 and 位 read as "
+      "人).", True),
+    C("basis", "VARCHAR", "What the tally rests on: stated_total (a group total the notice states), "
+      "sum_of_components (stated components, no stated group total), sum_of_mentions (counted from the body).",
+      accepted=("stated_total", "sum_of_components", "sum_of_mentions")),
     C("problem_no", "INTEGER", "Problem the sentence is in, if any."),
     C("sentence", "VARCHAR", "The sentence; equals the text at char_start..char_end.", True),
     START, END,
@@ -162,11 +204,14 @@ _t(Table("discipline_actions", "Every stated disciplinary count, with its senten
     C("match_end", "INTEGER", "End offset of the matched count phrase."),
 ), key=("doc_id", "row_no"), stage="extract"))
 
-_t(Table("stated_figures", "Totals a notice states that are not discipline (problems, measures, institutions, "
-         "funds in yuan, rates…).", (
+_t(Table("stated_figures", "Totals a notice states that are not discipline, by meaning (areas, problems, "
+         "measures and tasks with their completion states, units inspected by kind, funds in yuan by kind, "
+         "rates, institutions…).", (
     DOC,
     C("row_no", "INTEGER", "1-based within the document.", True),
-    C("figure", "VARCHAR", "Canonical figure key (problems_reported, funds_recovered…).", True),
+    C("figure", "VARCHAR", "Canonical figure key (problems_reported, measures_completed, problems_not_completed, "
+      "villages_inspected, funds_loss_recovered…); the header of analysis/data/stated_figures.csv lists every "
+      "key with its meaning.", True),
     C("label", "VARCHAR", "The phrase as written."),
     C("value", "DOUBLE", "Value; money normalised to yuan, rates in percent."),
     C("unit", "VARCHAR", "Normalised unit (元, %, 个, 项…)."),
@@ -195,15 +240,23 @@ _t(Table("parse_coverage", "Per document: rectification-section characters and t
 
 # ---------------------------------------------------------------- corpus-wide comparison tables (issue: tokens and comparisons)
 
+TOKEN_KINDS = ("content", "function", "formulaic", "place", "organisation", "person", "number", "date",
+               "placeholder", "punctuation")
 UNIT_KIND = C("unit_kind", "VARCHAR", "problem, measure or section.", True, accepted=("problem", "measure", "section"))
 UNIT_NO = C("unit_no", "INTEGER", "problem_no for problems, problem_no*1000+measure_no for measures, section_id for "
             "sections.", True)
 
-_t(Table("tokens", "Lexicon-aware segmentation (jieba dictionary + analysis/data/lexicon.txt) of every unit.", (
+_t(Table("tokens", "Lexicon-aware segmentation (jieba dictionary + analysis/data/lexicon.txt) of every unit, place "
+         "and organisation names kept whole (analysis.tokens.names), each token with its kind.", (
     DOC, UNIT_KIND, UNIT_NO,
     C("position", "INTEGER", "0-based token position within the unit.", True),
     C("token", "VARCHAR", "The token.", True),
     C("pos", "VARCHAR", "Part-of-speech tag from the segmenter's dictionary (NULL when unknown)."),
+    C("kind", "VARCHAR", "What the token is (analysis.tokens.kinds): content word, function word, formulaic "
+      "phrase, place/organisation/person name, number, date, placeholder or punctuation. Comparisons use "
+      "content words by default.", True, accepted=TOKEN_KINDS),
+    C("named", "BOOLEAN", "True when the name lexicon (analysis.tokens.names) made this token: jieba's tokens "
+      "merged into a place, organisation or person name, or retagged as one.", True),
 ), key=("doc_id", "unit_kind", "unit_no", "position"), stage="segment"))
 
 _t(Table("vocabulary", "Token frequencies over the corpus.", (
@@ -211,6 +264,8 @@ _t(Table("vocabulary", "Token frequencies over the corpus.", (
     C("freq", "BIGINT", "Occurrences.", True),
     C("doc_freq", "BIGINT", "Documents containing it.", True),
     C("unit_freq", "BIGINT", "Units containing it.", True),
+    C("kind", "VARCHAR", "The token's most frequent kind in tokens (ties: the first in the kind list).",
+      accepted=TOKEN_KINDS),
 ), key=("token",), stage="segment"))
 
 _t(Table("problem_categories", "Category of every problem in the standard inspection framework "
@@ -250,10 +305,19 @@ _t(Table("district_similarity", "Cosine similarity between districts' TF-IDF pro
     C("order_a", "INTEGER", "Leaf order of group_a."), C("order_b", "INTEGER", "Leaf order of group_b."),
 ), stage="compare"))
 
-_t(Table("keyness", "Measure vocabulary of each district against all other districts: log-likelihood G², log "
-         "ratio, Benjamini–Hochberg adjusted p.", (
+_t(Table("keyness", "Measure vocabulary (content words by default) of each district against all other districts "
+         "(or a chosen reference district): log-likelihood G², log ratio, Benjamini–Hochberg adjusted p, document "
+         "frequencies and the typical-term rule.", (
     C("group", "VARCHAR", "District (target corpus).", True), C("token", "VARCHAR", "Token.", True),
+    C("reference", "VARCHAR", "Reference corpus: '(rest)' = all other districts, else the reference district.", True),
+    C("kind", "VARCHAR", "Token kind (see tokens.kind).", accepted=TOKEN_KINDS),
     C("count_target", "BIGINT", "Occurrences in the district."), C("count_reference", "BIGINT", "Elsewhere."),
+    C("docs_target", "BIGINT", "Notices of the district using the token."),
+    C("docs_reference", "BIGINT", "Notices of the reference using the token."),
+    C("n_docs_target", "BIGINT", "Notices of the district (with tokens of the compared unit kind)."),
+    C("single_notice", "BOOLEAN", "The district has only one notice: its terms are one notice's, not typical."),
+    C("typical", "BOOLEAN", "Over-used (direction over, p_adj < 0.05) and used in at least min_docs (2) of the "
+      "district's notices."),
     C("per10k_target", "DOUBLE", "Per 10,000 tokens in the district."),
     C("per10k_reference", "DOUBLE", "Per 10,000 tokens elsewhere."),
     C("g2", "DOUBLE", "Log-likelihood G² (Dunning 1993; Rayson & Garside 2000)."),
@@ -281,14 +345,18 @@ _t(Table("measure_specificity", "Per measure: concrete markers against generic i
     C("score", "DOUBLE", "(concrete − generic) / (concrete + generic + 1), in (−1, 1)."),
 ), key=("doc_id", "problem_no", "measure_no"), stage="compare"))
 
-_t(Table("search_index", "Problems and measures with their tokens, for BM25 full-text search (macro "
-         "search_units(q), command analysis search).", (
+_t(Table("search_index", "Problems, measures and every other sentence of the notices (overview, summaries, "
+         "leads, next steps) with their tokens, for BM25 full-text search (macro search_units(q), command "
+         "analysis search).", (
     C("unit_id", "INTEGER", "Row id of the unit in the search tables.", True),
     DOC,
-    C("unit_kind", "VARCHAR", "problem or measure.", True, accepted=("problem", "measure")),
-    C("problem_no", "INTEGER", "Problem number.", True),
-    C("measure_no", "INTEGER", "Measure number (NULL for problems)."),
-    C("unit_no", "INTEGER", "problem_no, or problem_no*1000+measure_no for measures (as in tokens).", True),
+    C("unit_kind", "VARCHAR", "problem, measure, or sentence (a sentence outside the measures that does not "
+      "repeat its problem's heading or finding).", True, accepted=("problem", "measure", "sentence")),
+    C("problem_no", "INTEGER", "Problem number; for a sentence the problem whose span holds it, 0 outside every "
+      "problem.", True),
+    C("measure_no", "INTEGER", "Measure number (NULL for problems and sentences)."),
+    C("unit_no", "INTEGER", "problem_no, or problem_no*1000+measure_no for measures (as in tokens); for a "
+      "sentence its 1-based number among the sentences of documents.text.", True),
     C("text", "VARCHAR", "Text of the unit."),
     C("char_start", "INTEGER", "Start offset in documents.text."),
     C("char_end", "INTEGER", "End offset in documents.text."),
@@ -303,6 +371,49 @@ _t(Table("search_terms", "Term frequencies of each unit of search_index: the pos
       "extension tokenises).", True),
     C("tf", "INTEGER", "Occurrences of the term in the unit.", True),
 ), key=("unit_id", "term"), stage="compare"))
+
+_t(Table("collocations", "Bigram and window collocations of content words (tokens of problems and measures) for "
+         "the corpus and per group, with log-likelihood and PMI (analysis.compare.collocations).", (
+    C("scope", "VARCHAR", "corpus = the whole corpus; group = within one group (document_groups).", True,
+      accepted=("corpus", "group")),
+    C("group", "VARCHAR", "The group (district, else unit, else file); NULL for scope corpus."),
+    C("method", "VARCHAR", "bigram = adjacent tokens (ordered); window = within window positions (unordered, "
+      "term1 < term2).", True, accepted=("bigram", "window")),
+    C("window", "INTEGER", "Largest distance in token positions (1 for bigrams).", True),
+    C("term1", "VARCHAR", "First token (for bigrams the left one).", True),
+    C("term2", "VARCHAR", "Second token.", True),
+    C("count", "BIGINT", "O11: occurrences of the pair in the scope.", True),
+    C("count1", "BIGINT", "Pairs with term1 first (row total of the 2×2 table).", True),
+    C("count2", "BIGINT", "Pairs with term2 second (column total).", True),
+    C("n_pairs", "BIGINT", "N: all pairs counted in the scope.", True),
+    C("expected", "DOUBLE", "E11 = count1 · count2 / n_pairs."),
+    C("pmi", "DOUBLE", "Pointwise mutual information log2(O11 / E11) (Church & Hanks 1990)."),
+    C("g2", "DOUBLE", "Log-likelihood G² of the 2×2 table (Dunning 1993)."),
+    C("p_value", "DOUBLE", "p from chi-square with 1 df."),
+    C("rank", "INTEGER", "Rank by G² within scope, group and method (1 = strongest).", True),
+), stage="compare"))
+
+_t(Table("topics", "NMF topics of the content words of problems and measures, k chosen by NPMI coherence "
+         "(analysis.compare.topics).", (
+    C("topic", "INTEGER", "Topic number (1..k).", True),
+    C("k", "INTEGER", "Number of topics of the chosen model.", True),
+    C("label", "VARCHAR", "The topic's top terms joined by ·.", True),
+    C("coherence", "DOUBLE", "Mean NPMI of the pairs of its top terms, on unit co-occurrence (−1..1)."),
+    C("share", "DOUBLE", "Share of the corpus's topic weight (sum of W over all units)."),
+), key=("topic",), stage="compare"))
+
+_t(Table("topic_terms", "Top terms of each topic with their NMF weight.", (
+    C("topic", "INTEGER", "Topic.", True, references="topics.topic"),
+    C("rank", "INTEGER", "Rank of the term in the topic (1 = heaviest).", True),
+    C("term", "VARCHAR", "Term.", True),
+    C("weight", "DOUBLE", "Weight of the term in the topic (row of H)."),
+), key=("topic", "rank"), stage="compare"))
+
+_t(Table("document_topics", "Topic shares of each notice: the sum of its units' topic weights, normalised to 1.", (
+    DOC,
+    C("topic", "INTEGER", "Topic.", True, references="topics.topic"),
+    C("share", "DOUBLE", "Share of the notice's topic weight (NULL when none of its units has a term of the model)."),
+), key=("doc_id", "topic"), stage="compare"))
 
 _t(Table("analysis_runs", "Parameters that produced each comparison table.", (
     C("stage", "VARCHAR", "Stage / table.", True), C("parameters", "VARCHAR", "Parameters as JSON.", True),

@@ -7,33 +7,60 @@ from analysis.schema.model import Macro, View
 
 _GROUP_NAME = "coalesce(nullif(district, ''), nullif(unit, ''), regexp_replace(source_file, '\\.[^.]*$', ''))"
 
+# The rows a once-per-person count reads: those that add people (tally > 0), those whose number is not
+# said (tally NULL, counted in n_uncounted) and top rows stating a zero (诫勉0人); a row whose people
+# its parent, its own parts or an earlier mention already count (tally 0) is left out.
+_COUNTED_ROWS = '(a.tally is null or a.tally > 0 or (a."count" = 0 and a.parent is null))'
+
+# The weakest basis among the rows counted (a count is only as firm as its softest part).
+_BASIS = """case max(case a.basis when 'stated_total' then 0 when 'sum_of_components' then 1
+                             when 'sum_of_mentions' then 2 end)
+              when 0 then 'stated_total' when 1 then 'sum_of_components' when 2 then 'sum_of_mentions' end"""
+
 # Body of ``create view district_discipline as <this>`` over ``discipline_actions`` and ``documents``:
-# one row per document and action (top-level rows only, parent is null); the summary total when the
-# notice states one (sum of its summary rows, basis 'summary'), else the sum of its mentions (basis
-# 'mentions'). ``unit`` is the document's inspected unit; the unit of the count is ``count_unit``.
-DISTRICT_DISCIPLINE_SQL: str = """
-with top_rows as (
-    select * from discipline_actions where parent is null
+# one row per document × measure × action group × form × count unit, each person (case, card) counted
+# once: the sum of the rows' tallies (discipline_actions.tally: a stated total minus the components and
+# mentions it holds, wherever in the notice they stand). ``unit`` is the document's inspected unit; the
+# unit of the count is ``count_unit``.
+DISTRICT_DISCIPLINE_SQL: str = f"""
+select a.doc_id, d.province, d.city, d.district, d.unit,
+       a.measure, a.action_group, a.form, a.tally_unit as count_unit, a.unit_kind,
+       cast(sum(a.tally) as bigint) as "count",
+       {_BASIS} as basis,
+       count(a.tally) as n_rows,
+       count(*) - count(a.tally) as n_uncounted
+from discipline_actions a
+left join documents d on d.doc_id = a.doc_id
+where {_COUNTED_ROWS}
+group by a.doc_id, d.province, d.city, d.district, d.unit, a.measure, a.action_group, a.form, a.tally_unit,
+         a.unit_kind
+"""
+
+# Body of ``create view discipline_people as <this>``: people only (units of kind people: 人, 名, 位,
+# 人次), per document and form. A notice that states its own 四种形态 tally (运用“四种形态”处理41人次，
+# 其中第一种形态…) is read from that tally, which already holds every sanctioned person; otherwise from
+# its sanctions and treatments (measure sanction). Cases, cards, 函询, 移送司法 and referrals are other
+# measures and never counted here.
+DISCIPLINE_PEOPLE_SQL: str = f"""
+with counted as (
+    select a.* from discipline_actions a
+    where a.unit_kind = 'people' and a.measure in ('sanction', 'four_forms') and {_COUNTED_ROWS}
 ),
-per_action as (
-    select doc_id, action,
-           min(action_group) as action_group,
-           min(form) as form,
-           count(*) filter (where scope = 'summary') as n_summary,
-           sum("count") filter (where scope = 'summary') as summary_count,
-           sum("count") filter (where scope = 'mention') as mention_count,
-           mode(unit) filter (where scope = 'summary') as summary_unit,
-           mode(unit) filter (where scope = 'mention') as mention_unit
-    from top_rows
-    group by doc_id, action
+source as (
+    select doc_id, case when bool_or(measure = 'four_forms' and tally is not null) then 'four_forms'
+                        else 'sanction' end as measure
+    from counted group by doc_id
 )
-select p.doc_id, d.province, d.city, d.district, d.unit,
-       p.action, p.action_group, p.form,
-       cast(case when p.n_summary > 0 then p.summary_count else p.mention_count end as bigint) as "count",
-       case when p.n_summary > 0 then p.summary_unit else p.mention_unit end as count_unit,
-       case when p.n_summary > 0 then 'summary' else 'mentions' end as basis
-from per_action p
-left join documents d on d.doc_id = p.doc_id
+select a.doc_id, d.province, d.city, d.district, d.unit, a.form, a.tally_unit as count_unit,
+       cast(sum(a.tally) as bigint) as people,
+       {_BASIS} as basis,
+       a.measure as source,
+       count(a.tally) as n_rows,
+       count(*) - count(a.tally) as n_uncounted
+from counted a
+join source s on s.doc_id = a.doc_id and s.measure = a.measure
+left join documents d on d.doc_id = a.doc_id
+group by a.doc_id, d.province, d.city, d.district, d.unit, a.form, a.tally_unit, a.measure
 """
 
 VIEWS: dict[str, View] = {
@@ -59,9 +86,20 @@ VIEWS: dict[str, View] = {
         from documents d left join parse_coverage c using (doc_id)
         """),
     "district_discipline": View(
-        "Per document and action the count to report: the summary total where the notice states one, else the "
-        "sum of mentions (column basis).",
+        "Per document, measure, action group, form of oversight and count unit: the count to report, each person "
+        "(case, card) counted once. A group total the notice states is not added to the components and mentions "
+        "that break it down (党纪处分3人 … 党内警告2人、严重警告1人 gives 党纪处分 3, by form); components "
+        "without a stated total stand for their group. basis: stated_total, sum_of_components or "
+        "sum_of_mentions (the weakest among the rows counted). count is NULL, and n_uncounted > 0, where the "
+        "notice names the action but not how many. Never add rows of different measure or count_unit.",
         DISTRICT_DISCIPLINE_SQL),
+    "discipline_people": View(
+        "People disciplined per notice by form of oversight (1–4, NULL when the grade is not said), each person "
+        "once, people only (人, 名, 位 as 人; 人次 kept apart): from the notice's own 四种形态 tally where it "
+        "states one (source four_forms), else from its sanctions and treatments (source sanction). Cases (件, "
+        "起), cards (张), 函询, 移送司法 and referrals are not people counts and are left out; sum people over "
+        "the notices of a place for the place.",
+        DISCIPLINE_PEOPLE_SQL),
 }
 
 
@@ -99,9 +137,46 @@ from scored c join search_index s using (unit_id) join documents d using (doc_id
 order by c.score desc, s.doc_id, s.unit_id
 """
 
+# ---------------------------------------------------------------- KWIC (concordance) over documents.text
+# Every non-overlapping occurrence of the literal string term (left to right, as str.find), found by
+# splitting each text on term: hit i starts after the first i parts and i-1 copies of term. Offsets
+# are characters (code points) into documents.text, like every offset of the warehouse.
+
+_KWIC_SQL = """
+create or replace macro kwic(term, width) as table
+with parts as (
+  select doc_id, unnest(p) as part, unnest(range(1, len(p) + 1)) as i, len(p) as n
+  from (select doc_id, string_split(text, term) as p from documents
+        where length(term) > 0 and contains(text, term))),
+hits as (
+  select doc_id, i as hit_no,
+         (sum(length(part)) over (partition by doc_id order by i) + (i - 1) * length(term))::integer as char_start
+  from parts qualify i < n)
+select h.doc_id, d.source_file, g."group", d.district, d.inspection_year, h.hit_no,
+       (select min(p.problem_no) from problems p
+        where p.doc_id = h.doc_id and p.char_start <= h.char_start and h.char_start < p.char_end) as problem_no,
+       (select min(m.measure_no) from measures m
+        where m.doc_id = h.doc_id and m.char_start <= h.char_start and h.char_start < m.char_end) as measure_no,
+       (select arg_max(s.kind, s.level) from sections s
+        where s.doc_id = h.doc_id and s.char_start <= h.char_start and h.char_start < s.char_end) as section_kind,
+       h.char_start, (h.char_start + length(term))::integer as char_end,
+       substr(d.text, greatest(h.char_start - width, 0) + 1, h.char_start - greatest(h.char_start - width, 0))
+         as "left",
+       substr(d.text, h.char_start + 1, length(term)) as keyword,
+       substr(d.text, h.char_start + length(term) + 1, greatest(width, 0)) as "right"
+from hits h join documents d using (doc_id) left join document_groups g using (doc_id)
+order by h.doc_id, h.char_start
+"""
+
 MACROS: dict[str, Macro] = {
     "search_units": Macro(
-        "Full-text search: problems and measures ranked by BM25 for the space-separated words q, with the "
-        "document, problem, the sentence holding the first word, offsets and text.",
+        "Full-text search: problems, measures and the other sentences of the notices (overview, summaries…) "
+        "ranked by BM25 for the space-separated words q, with the document, problem, the sentence holding "
+        "the first word, offsets and text.",
         "search_units(q)", _SEARCH_UNITS_SQL),
+    "kwic": Macro(
+        "Concordance (KWIC): every occurrence of the literal string term in documents.text (summaries and "
+        "every other sentence included), with its document, group, problem, measure and section kind, its "
+        "offsets into documents.text, and width characters of left and right context.",
+        "kwic(term, width)", _KWIC_SQL),
 }

@@ -9,6 +9,8 @@ file ``analysis/data/discipline_actions.csv``; the code holds only the grammar t
 - :mod:`.layout` tells where a position is (summary section or problem, inside a quotation);
 - :mod:`.targets` reads the people an action is given to;
 - :mod:`.sentence` reads the rows of one sentence, step by step;
+- :mod:`.hierarchy` puts the rows of a notice in their hierarchy (group totals and their components,
+  wherever they stand) and counts each person once (columns level, measure, relation, tally, basis);
 - this module puts the rows of a notice together (:func:`discipline_columns`,
   :func:`extract_discipline`). Sentences are those of :mod:`analysis.genre.sentences`, numbers
   those of :mod:`analysis.genre.numerals`.
@@ -24,9 +26,13 @@ Discipline grammar, per sentence:
   them, the first problem heading), sits under a summary heading outside the problems (三、整改成效) or
   follows 共/累计/合计/先后; otherwise it is a ``mention``; a notice with no recognisable problem
   heading falls back to: counts attached to the action word without a named target are ``summary``;
-* breakdowns (政务处分3人（记大过1人，记过2人）, …，其中党内警告2人) point to their parent row and are
-  never added to it; a mention that only repeats the sanction of the same named people already counted
-  (灵秀社区主要负责人 twice) also points to the first row, so that the view counts each person once;
+* breakdowns (政务处分3人（记大过1人，记过2人）, a bracket cut short, …，其中党内警告2人) point to their
+  parent row and are never added to it; a mention that only repeats the sanction of the same named
+  people already counted (灵秀社区主要负责人 twice) also points to the first row; components and
+  mentions elsewhere in the notice point to the stated total that holds them (:mod:`.hierarchy`);
+* a count is never invented: a row whose number the text does not give (给予党内警告处分; 对相关责任人
+  立案审查; 对有关社区负责同志开展约谈) keeps count NULL; one person is counted only where one is named
+  (对灵秀社区主要负责人…, 对王某…); ``count_stated`` says whether the number is written;
 * no row from placeholders (X人), from negated or planned measures (拟给予, 将立案), from policy
   statements (情节严重的，给予…), from routine preventive talks without a count (对重要岗位人员进行谈话
   提醒，加强廉洁风险防控 — the ambiguous case of the issue is read as prevention, not sanction), from
@@ -38,11 +44,13 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.genre.sentences import sentence_spans
+from analysis.notice.discipline.hierarchy import arrange, mismatch_warnings
 from analysis.notice.discipline.sentence import DisciplineExtractor, Row
 from analysis.notice.row_helpers import ProblemIndex, ProblemSpan, nullable_int, problem_column, problem_spans
 from analysis.schema import TABLES
 
 DISCIPLINE_COLUMNS: list[str] = list(TABLES["discipline_actions"].column_names)
+__all__ = ["DISCIPLINE_COLUMNS", "discipline_columns", "discipline_warnings", "extract_discipline"]
 
 
 def _link_repeated_mentions(rows: list[Row]) -> None:
@@ -53,7 +61,7 @@ def _link_repeated_mentions(rows: list[Row]) -> None:
             continue
         firsts = [seen.get((r.name, k)) for k in r.keys]
         if r.all_specific and all(f is not None for f in firsts):
-            r.parent = firsts[0]
+            r.parent, r.relation = firsts[0], "repeat"
             continue
         for k in r.keys:
             seen.setdefault((r.name, k), i)
@@ -72,8 +80,10 @@ def _columns(doc_id: str, text: str, spans: list[ProblemSpan], rows: list[Row]) 
             sentence = text[r.s:r.e]
         values = {
             "doc_id": doc_id, "row_no": i + 1, "action": r.name, "action_group": r.action.group,
-            "form": r.action.form, "action_raw": r.raw, "count": r.count, "unit": r.unit, "scope": r.scope,
-            "target": r.target, "parent": None if r.parent is None else r.parent + 1,
+            "level": r.level, "measure": r.measure, "form": r.action.form, "action_raw": r.raw,
+            "count": r.count, "count_stated": r.count_stated, "unit": r.unit, "unit_kind": r.unit_kind,
+            "scope": r.scope, "target": r.target, "parent": None if r.parent is None else r.parent + 1,
+            "relation": r.relation, "tally": r.tally, "tally_unit": r.tally_unit, "basis": r.basis,
             "problem_no": where.problem_of(r.s, r.e, r.a), "sentence": sentence,
             "char_start": r.s, "char_end": r.e, "match_start": r.m_start, "match_end": r.m_end,
         }
@@ -95,7 +105,14 @@ def discipline_columns(doc_id: str, text: str, spans: list[ProblemSpan],
                 r.parent += base
             rows.append(r)
     _link_repeated_mentions(rows)
+    arrange(rows)
     return _columns(doc_id, text, spans, rows)
+
+
+def discipline_warnings(columns: dict[str, list]) -> list[dict]:
+    """Parse warnings of one notice's discipline rows (:func:`discipline_columns`): stated totals that
+    their parts add up to more than (both kept; the total is counted)."""
+    return mismatch_warnings(columns)
 
 
 def extract_discipline(doc_id: str, text: str, problems: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -103,7 +120,9 @@ def extract_discipline(doc_id: str, text: str, problems: pd.DataFrame | None = N
     out = discipline_columns(doc_id, text, problem_spans(doc_id, problems))
     df = pd.DataFrame(out, columns=DISCIPLINE_COLUMNS)
     df["row_no"] = df["row_no"].astype("int64")
-    df["count"] = df["count"].astype("int64")
+    df["count"] = nullable_int(out["count"])
+    df["tally"] = nullable_int(out["tally"])
+    df["count_stated"] = df["count_stated"].astype("bool")
     df["form"] = nullable_int(out["form"])
     df["parent"] = nullable_int(out["parent"])
     df["problem_no"] = problem_column(out["problem_no"])

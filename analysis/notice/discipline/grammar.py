@@ -161,6 +161,11 @@ class Grammar:
         self.org_qualifier_rx = re.compile(rf"(?:{_alt(table, 'org_qualifier')})$")
         self.pronoun_rx = re.compile(rf"^(?:{_alt(table, 'pronoun')})$")
         self.anonymised_rx = re.compile(_alt(table, "anonymised"))
+        # how many people a target part without a written number names: NULL when it does not say
+        self.indefinite_rx = re.compile(_alt(table, "indefinite"))
+        self.collective_rx = re.compile(rf"(?:{_alt(table, 'collective_role')})$")
+        self.singular_rx = re.compile(_alt(table, "singular"))
+        self.singular_end_rx = re.compile(rf"(?:{_alt(table, 'singular')})$")
 
     def _heading_patterns(self, table: pd.DataFrame) -> None:
         """Where the problems start, and summary sections (三、整改成效)."""

@@ -54,7 +54,7 @@ class Row:
     action: Action
     name: str
     raw: str
-    count: int
+    count: int | None            # None: the notice does not say how many
     unit: str
     scope: str
     target: str | None
@@ -71,6 +71,15 @@ class Row:
     keys: list[str]
     all_specific: bool
     parent: int | None = None
+    count_stated: bool = False   # a number is written for it (诫勉谈话5人, 2名干部)
+    relation: str | None = None  # how it relates to its parent (breakdown, part, repeat)
+    # filled by :mod:`.hierarchy` once the notice's rows are all read
+    level: str = ""
+    measure: str = ""
+    unit_kind: str = ""
+    tally: int | None = None
+    tally_unit: str = ""
+    basis: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,7 +107,7 @@ class _Walk:
     paren_parent: tuple[int, int] | None = None      # (row index, closing paren position)
     breakdown_parent: int | None = None              # the row a 其中 breakdown belongs to
     summary_chain: bool = False                      # the previous row was a counted summary
-    respective: list[int] = field(default_factory=list)          # 分别: counts left for the next action
+    respective: list[int | None] = field(default_factory=list)   # 分别: counts left for the next action
     respective_labels: list[str | None] = field(default_factory=list)
 
 
@@ -135,6 +144,7 @@ class _Count:
     label: str | None = None
     keys: list[str] = field(default_factory=list)
     specific: bool = False
+    stated_count: bool = False   # the number is written (not counted from named people)
 
 
 def _clause_mark_before(seg: str) -> int:
@@ -229,10 +239,13 @@ class DisciplineExtractor:
         parent, scope = self._parent(site, n, target, scope, walk)
         spec = self._warning_kind(site, parent, words.s, walk.rows)
         self._add_row(walk, Row(
-            action=spec, name=spec.action, raw=m.group(0), count=int(n.count), unit=n.unit or spec.unit,
+            action=spec, name=spec.action, raw=m.group(0), count=None if n.count is None else int(n.count),
+            unit=n.unit or spec.unit,
             scope=scope, target=n.label, a=a, b=b, m_start=n.m_start, m_end=n.m_end, s=words.s, e=words.e,
             consumed=n.consumed, attached=n.attached, stated=n.attached or target.stated,
             from_targets=n.from_targets, keys=list(n.keys), all_specific=n.specific, parent=parent,
+            count_stated=n.stated_count and n.count is not None,
+            relation=None if parent is None else "breakdown",
         ), site)
 
     # -- 1. site ---------------------------------------------------------------------------
@@ -352,13 +365,14 @@ class DisciplineExtractor:
         return self.g.card_unit if spec.unit == self.g.card_unit else self.g.person_unit
 
     def _count(self, site: _Site, target: Target, after_target: Target | None, prev_row: Row | None,
-               pending: tuple[list[int], list[str | None]], walk: _Walk) -> _Count | None:
+               pending: tuple[list[int | None], list[str | None]], walk: _Walk) -> _Count | None:
         """The count: attached to the word, from its targets, or from the context; None: no row."""
         a, b = site.m.start(), site.m.end()
         n = _Count(m_start=a, m_end=b, consumed=b)
         am = site.am
         if am is not None:
             n.count, n.unit, n.attached = parse_number(am.group("num")), am.group("unit"), True
+            n.stated_count = True
             if not site.is_shared:
                 n.m_end = n.consumed = am.end()
             if target.count is not None:
@@ -368,7 +382,8 @@ class DisciplineExtractor:
             elif am.group("role"):
                 n.label = am.group("role")
         elif target.count is not None:
-            n.count, n.from_targets = target.count, True
+            n.count, n.from_targets = (None if target.uncounted else target.count), True
+            n.stated_count = target.all_stated
             n.unit = target.unit if target.stated and target.unit else self._person_unit(site.spec)
             n.label = join_labels(target.labels)
             n.keys, n.specific = target.keys, target.all_specific
@@ -380,12 +395,15 @@ class DisciplineExtractor:
                 walk.respective_labels = target.labels[1:]
                 n.keys, n.specific = [], False
         elif after_target is not None:
-            n.count, n.from_targets = after_target.count, True
+            n.count, n.from_targets = (None if after_target.uncounted else after_target.count), True
+            n.stated_count = after_target.all_stated
             n.unit = after_target.unit if after_target.stated and after_target.unit else self.g.person_unit
             n.label = join_labels(after_target.labels)
             n.keys, n.specific = after_target.keys, after_target.all_specific
         elif target.objects and "case" in site.spec.flags:
-            n.count, n.unit, n.from_targets = 1, self.g.case_unit, True   # 对该问题线索立案调查: one case
+            # 对该问题线索立案调查: one case; 对相关问题立案调查: how many is not said
+            n.count = 1 if self.g.singular_rx.search(site.tgt_raw) else None
+            n.unit, n.from_targets = self.g.case_unit, True
         elif target.org_only or "count_only" in site.spec.flags:
             return None
         elif not self._count_from_context(site, n, prev_row, pending, walk):
@@ -393,22 +411,23 @@ class DisciplineExtractor:
         return n
 
     def _count_from_context(self, site: _Site, n: _Count, prev_row: Row | None,
-                            pending: tuple[list[int], list[str | None]], walk: _Walk) -> bool:
-        """No count and no target: share the previous action's (给予A诫勉谈话并批评教育), or count one
-        person for a strongly governed action (给予党内警告处分); False when neither applies."""
+                            pending: tuple[list[int | None], list[str | None]], walk: _Walk) -> bool:
+        """No count and no target: share the previous action's (给予A诫勉谈话并批评教育), or keep a
+        strongly governed action without a number (给予党内警告处分: count None, never 1); False when
+        neither applies."""
         link = self.text[site.seg_start:site.m.start()]
         linked = prev_row is not None and self.g.link_rx.fullmatch(link) is not None
         counts, labels = pending
         if linked and prev_row.from_targets and counts:
-            n.count, n.unit = counts[0], prev_row.unit
+            n.count, n.unit, n.stated_count = counts[0], prev_row.unit, prev_row.count_stated
             n.label = labels[0] if labels else None
             walk.respective, walk.respective_labels = counts[1:], labels[1:]
         elif linked and prev_row.from_targets:
-            n.count = prev_row.count
+            n.count, n.stated_count = prev_row.count, prev_row.count_stated
             n.unit = self.g.card_unit if site.spec.unit == self.g.card_unit else prev_row.unit
             n.label, n.keys, n.specific = prev_row.target, prev_row.keys, prev_row.all_specific
         elif site.gov is not None and site.gov.lastgroup in ("strong", "passive") or linked:
-            n.count, n.unit = 1, self._person_unit(site.spec)
+            n.count, n.unit = None, self._person_unit(site.spec)
         else:
             return False
         n.from_targets = True
@@ -469,7 +488,8 @@ class DisciplineExtractor:
                     walk.breakdown_parent = parent
         if parent is None:
             return None, scope
-        if n.count is not None and n.count > rows[parent].count:
+        whole = rows[parent].count
+        if n.count is not None and whole is not None and n.count > whole:
             walk.breakdown_parent = None   # a part cannot exceed its whole
             return None, scope
         return parent, rows[parent].scope
@@ -500,5 +520,5 @@ class DisciplineExtractor:
             if _OPEN_PAREN.match(self.text, row.consumed, row.e):
                 k = bisect_left(self.closing_parens, row.consumed)
                 close = self.closing_parens[k] if k < len(self.closing_parens) else -1
-                if 0 < close < row.e:
-                    walk.paren_parent = (len(walk.rows) - 1, close)
+                # a bracket cut short (政务处分29人（政务警告22人…) breaks its total down to the sentence end
+                walk.paren_parent = (len(walk.rows) - 1, close if 0 < close < row.e else row.e)

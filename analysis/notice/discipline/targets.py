@@ -5,6 +5,11 @@ after a governing verb (给予王某诫勉谈话) or after a verb-like action (�
 parts; each part is counted (2名社区干部 = 2, 社区主任 = 1) and described by its role with generic
 qualifiers (相关工作人员). A part naming a specific person (灵秀社区主要负责人, 王某) gives an
 entity key, so that a later mention of the same person is not counted twice.
+
+A part without a written number counts one person only when it names one: a post (社区主任, 会计),
+a named or anonymised person (王某), a pronoun, a collective role after a singular determiner
+(该工作人员). A part that does not say how many (相关工作人员, 有关社区负责同志, 班子成员, 张某等人,
+各社区书记) makes the whole target *uncounted*: the row keeps its people but its count is NULL.
 """
 
 from __future__ import annotations
@@ -38,7 +43,9 @@ class Target:
     objects: bool = False              # a thing, not a person, was named (对该问题立案调查)
     whole_class: bool = False          # 各社区书记, 全体党员: everybody of a kind, not counted people
     placeholder: bool = False
-    part_counts: list[int] = field(default_factory=list)   # per listed person, for 分别
+    part_counts: list[int | None] = field(default_factory=list)   # per listed person, for 分别
+    uncounted: bool = False            # some part does not say how many people it names
+    all_stated: bool = False           # every part has a written number (2名…)
 
 
 @dataclass(frozen=True)
@@ -60,13 +67,17 @@ class _Tally:
     labels: list[str | None] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
     specific: bool = True
-    part_counts: list[int] = field(default_factory=list)
+    part_counts: list[int | None] = field(default_factory=list)
+    uncounted: bool = False
+    unstated: bool = False
 
-    def add(self, count: int, label: str | None) -> None:
+    def add(self, count: int, label: str | None, known: bool = True) -> None:
+        """One part: ``count`` people, or (not ``known``) people whose number is not said."""
         self.total += count
         self.persons += 1
-        self.part_counts.append(count)
+        self.part_counts.append(count if known else None)
         self.labels.append(label)
+        self.uncounted = self.uncounted or not known
 
 
 def parse_targets(g: Grammar, raw: str, offset: int, need_role: bool) -> Target:
@@ -97,6 +108,8 @@ def parse_targets(g: Grammar, raw: str, offset: int, need_role: bool) -> Target:
     t.labels = tally.labels
     t.keys = tally.keys
     t.part_counts = tally.part_counts
+    t.uncounted = tally.uncounted
+    t.all_stated = not tally.unstated
     t.all_specific = tally.specific and bool(tally.keys)
     t.org_only = False
     return t
@@ -176,7 +189,8 @@ def _count_part(g: Grammar, t: Target, tally: _Tally, part: _Part, role: str | N
             return
         if need_role and not g.pronoun_rx.match(p):
             return
-        tally.add(1, None)
+        tally.unstated = True
+        tally.add(1, None, known=not (g.indefinite_rx.search(p) or g.class_prefix_rx.match(p)))
         # a pronoun (其) names nobody in particular; an anonymised name (王某) does
         key_ok = not g.pronoun_rx.match(p) or bool(g.anonymised_rx.search(p))
         tally.specific = tally.specific and key_ok
@@ -186,11 +200,14 @@ def _count_part(g: Grammar, t: Target, tally: _Tally, part: _Part, role: str | N
         label = role_label(g, p, part.role_m)
         prefix = p[:part.role_m.start()]
         entity = p
+        role_text = p[part.role_m.start():]   # the role and a name after it (财务联络员王某)
     else:
         label = role
         prefix = p
         entity = p + role
-    tally.add(1, label)
+        role_text = role
+    tally.unstated = True
+    tally.add(1, label, known=named_one(g, p, prefix, role_text))
     # a specific person when something more than generic qualifiers precedes the role
     rest = prefix
     while True:
@@ -203,6 +220,17 @@ def _count_part(g: Grammar, t: Target, tally: _Tally, part: _Part, role: str | N
         tally.keys.append(entity)
     else:
         tally.specific = False
+
+
+def named_one(g: Grammar, part: str, prefix: str, role: str) -> bool:
+    """A part without a number names exactly one person: no indefinite word (相关, 有关, 部分, 等) in
+    it, not a whole class (各社区书记), and a post rather than a collective role (工作人员, 班子成员)
+    unless a singular determiner stands right before it (该工作人员) or a name follows it (网格员王某).
+
+    ``role`` is the role with what follows it in the part."""
+    if g.indefinite_rx.search(prefix) or g.indefinite_rx.search(role) or g.class_prefix_rx.match(part):
+        return False
+    return not g.collective_rx.search(role) or bool(g.singular_end_rx.search(prefix))
 
 
 def role_label(g: Grammar, part: str, role_m: re.Match) -> str:

@@ -1,24 +1,41 @@
-"""Place evidence in e-mail and web domains: tj.gov.cn -> 天津市, jnsjw@jinan.gov.cn -> 济南市.
+"""Place evidence in e-mail and web domains and in the host of the page's address.
 
-Province labels come from ``data/province_codes.csv``; a city label is the city's pinyin or the
-initials of its syllables (jn for 济南), matched against the city names and pinyin of the geocoding
-data of the ``phonenumbers`` package.
+tj.gov.cn -> 天津市, jnsjw@jinan.gov.cn -> 济南市, sz.jinan.gov.cn and www.jnsz.gov.cn -> 济南市市中区,
+ptq.zhoushan.gov.cn -> 舟山市普陀区, jw.tj.gov.cn -> 天津市 (jw = 纪委), www.zjsjw.gov.cn -> 浙江省.
+
+The labels of a host are read from the right, each narrowing the place the labels to its right
+named. A label is a province label (``data/province_codes.csv``), a city's pinyin or initials, a
+county's initials or pinyin (see :mod:`.spelling`), or a run of them (jnsz = jn + sz); labels that
+name no place or an organ (``domain_noise``, ``domain_organ`` in ``data/place_cues.csv``) are
+skipped or stripped (tjjw -> tj). Where a label could spell several places all are kept, for
+other evidence to decide. Cities are read by initials alone only inside their province or before
+a county of theirs (jn alone is 济南 or 济宁); a county only inside its city or province, except
+in a host's label with no other place, where it only narrows the other evidence (``loose``).
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 from analysis.fastre import compile_fast
-from analysis.notice.metadata.gazetteer import PlacePath, gazetteer, scan_places, strip_city_suffix
+from analysis.notice.metadata.cues import PLACES, words
+from analysis.notice.metadata.gazetteer import PlacePath, gazetteer, is_skipped
+from analysis.notice.metadata.spelling import city_spellings, form_letters, spelled_as
 from analysis.vocab import load_table
 
 # a local part starts where its run of address characters starts: the same matches, but a long run
 # without @ is read once rather than from each of its positions (quadratic)
 EMAIL = compile_fast(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@((?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,})")
 URL = compile_fast(r"(?<![@A-Za-z0-9.-])((?:[A-Za-z0-9-]+\.)+(?:gov\.cn|com\.cn|org\.cn|cn))(?![A-Za-z0-9-])", re.I)
-_DOMAIN_NOISE = {"www", "mail", "gov", "cn", "com", "org", "net", "edu", "http", "https"}
+_NOISE = frozenset(words("domain_noise", PLACES))
+_ORGANS = tuple(sorted(words("domain_organ", PLACES), key=len, reverse=True))
+_MUNICIPALITIES = {"11", "12", "31", "50"}
+_MAX_DOMAINS = 20  # distinct domains of a text that are read
+_MIN_CITY_PINYIN = 4  # a city's pinyin read without its province (zhoushan); shorter ones are too common
+
+Parse = tuple[PlacePath, bool]  # (path, loose)
 
 
 @lru_cache(maxsize=1)
@@ -30,86 +47,113 @@ def _province_labels() -> dict[str, str]:
     return out
 
 
-# Hanyu Pinyin syllables (initial + final), to split a city's pinyin into syllables
-_INITIALS = ["zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x",
-             "r", "z", "c", "s", "y", "w", ""]
-_FINALS = ["iang", "iong", "uang", "ang", "eng", "ing", "ong", "uai", "uan", "ian", "iao", "ai", "ei", "ao",
-           "ou", "an", "en", "in", "un", "ia", "ie", "iu", "ua", "uo", "ue", "ui", "ve", "er", "a", "o", "e",
-           "i", "u", "v"]
-_SYLLABLES = {i + f for i in _INITIALS for f in _FINALS if i or f[0] in "aoe"}
-
-
-def _initials(pinyin: str, n: int) -> set[str]:
-    """Initial letters of the readings of ``pinyin`` as ``n`` syllables ('jinan', 2 -> {'jn'})."""
-    found: list[tuple[str, bool]] = []
-
-    def walk(rest: str, k: int, acc: str, vowel_start: bool) -> None:
-        if not rest:
-            if k == 0:
-                found.append((acc, vowel_start))
-            return
-        if k == 0:
-            return
-        for j in range(1, min(6, len(rest)) + 1):
-            syl = rest[:j]
-            if syl in _SYLLABLES:
-                walk(rest[j:], k - 1, acc + syl[0], vowel_start or (bool(acc) and syl[0] in "aoe"))
-
-    walk(pinyin, n, "", False)
-    clean = {a for a, v in found if not v}
-    return clean or {a for a, _ in found}
-
-
 @lru_cache(maxsize=1)
-def _city_pinyin() -> dict[str, tuple[str, set[str]]]:
-    """City code -> (pinyin, initials), from the geocoding data of the phonenumbers package."""
-    try:
-        from phonenumbers.geodata import GEOCODE_DATA  # an internal module: guarded, see below
-    except ImportError:  # pragma: no cover - layout of the phonenumbers package changed
-        return {}
+def _counties() -> dict[str, list[tuple[str, list[list[str]]]]]:
+    """First letter -> [(county code, initial letters of each form of its name)]."""
     g = gazetteer()
-    out: dict[str, tuple[str, set[str]]] = {}
-    for prefix, names in GEOCODE_DATA.items():
-        if not prefix.startswith("86") or prefix[2] == "1" and prefix != "8610" or len(prefix) > 6:
+    out: dict[str, list[tuple[str, list[list[str]]]]] = {}
+    for code, name in sorted(g.code_name.items()):
+        if code.endswith("00") or is_skipped(name) or name not in g.names:
             continue
-        zh, en = names.get("zh", ""), names.get("en", "")
-        if "," not in en:
-            continue
-        en_cities = en.rsplit(",", 1)[0].split("/")
-        zh_found = [c for *_, codes in scan_places(zh, strict=False) for c in codes if not c.endswith("0000")]
-        if len(zh_found) != 1 or len(en_cities) != 1:  # lists of cities are not always in the same order
-            continue
-        for code, en_city in zip(zh_found, en_cities, strict=True):
-            city = code[:4]
-            pinyin = re.sub(r"[^a-z]", "", en_city.lower())
-            short = strip_city_suffix(g.code_name.get(city + "00", ""))
-            if pinyin and code.endswith("00") and city not in out:
-                out[city] = (pinyin, _initials(pinyin, len(short)))
+        forms = form_letters(name)
+        for first in {c for lets in forms for c in lets[0]}:
+            out.setdefault(first, []).append((code, forms))
     return out
 
 
-def domain_paths(domain: str) -> set[PlacePath] | None:
-    """Places named by the labels of a domain (a province label narrows the city labels)."""
-    labels = [x for x in domain.lower().split(".") if x and x not in _DOMAIN_NOISE]
-    provs = {_province_labels()[x] for x in labels if x in _province_labels()}
-    if len(provs) > 1:
-        return None
-    prov = provs.pop() if provs else None
-    cities: set[str] = set()
-    for label in labels:
-        if label in _province_labels():
+def _county_parses(label: str, prov: str | None, city: str | None) -> set[Parse]:
+    """Counties the whole label spells, inside ``city`` (or ``prov``; nationwide is loose)."""
+    out: set[Parse] = set()
+    for code, forms in _counties().get(label[:1], []):
+        if city and code[:4] != city or prov and code[:2] != prov:
             continue
-        for city, (pinyin, inits) in _city_pinyin().items():
-            if prov and city[:2] == prov and (label == pinyin or label in inits and len(label) >= 2):
-                cities.add(city)
-            elif not prov and label == pinyin and len(label) >= 4:
-                cities.add(city)
-    if cities:
-        return {(c[:2], c, None) for c in cities}
-    return {(prov, None, None)} if prov else None
+        if spelled_as(label, forms):
+            out.add(((code[:2], code[:4], code), not prov and not city))
+    return out
+
+
+def _city_candidates(token: str, prov: str | None, whole: bool) -> set[str]:
+    """Cities a token spells (pinyin, or initials inside the province or before a county)."""
+    pinyin, inits = city_spellings()
+    found = set(pinyin.get(token, ()))
+    if not prov and whole and len(token) < _MIN_CITY_PINYIN:
+        found = set()
+    if prov or not whole:
+        found |= inits.get(token, set())
+    return {c for c in found if not prov or c[:2] == prov}
+
+
+@lru_cache(maxsize=4096)
+def _parse(rest: str, prov: str | None, city: str | None) -> frozenset[Parse]:
+    """Every reading of ``rest`` as province, city and county spellings, inside the given place."""
+    out: set[Parse] = set()
+    if not rest:
+        return frozenset({((prov, city, None), False)} if prov or city else set())  # type: ignore[arg-type]
+    if prov is None and city is None:
+        for label, code in _province_labels().items():
+            if rest.startswith(label):
+                sub = _parse(rest[len(label):], code, code + "01" if code in _MUNICIPALITIES else None)
+                out |= {((code, p[1], p[2]), loose) for p, loose in sub}
+    if city is None:
+        for k in range(2, len(rest) + 1):
+            for c in _city_candidates(rest[:k], prov, whole=k == len(rest)):
+                out |= _parse(rest[k:], c[:2], c)
+    if city or prov and not any(p[1] and p[2] is None for p, _ in out):  # a city's spelling is the city
+        out |= _county_parses(rest, prov, city)
+    return frozenset(out)
+
+
+def _label_parses(label: str, prov: str | None, city: str | None) -> set[Parse]:
+    """Readings of one label; a label ending in an organ (tjjw) is read without it."""
+    organ = next((o for o in _ORGANS if label.endswith(o)), None)
+    if organ is not None:
+        for o in _ORGANS:
+            if label.endswith(o) and len(label) > len(o) and (found := _parse(label[: -len(o)], prov, city)):
+                return set(found)
+        return set()
+    found = set(_parse(label, prov, city))
+    if not found and prov is None and city is None and len(label) >= 2:
+        found = _county_parses(label, None, None)  # loose: a county's spelling anywhere
+    return found
+
+
+def host_paths(domain: str) -> tuple[set[PlacePath], bool] | None:
+    """Places a domain names, and whether the reading is loose; None when it names none."""
+    labels = [x for x in reversed(domain.lower().split(".")) if x and x not in _NOISE and not x.isdigit()]
+    state: set[Parse] = {((None, None, None), False)}  # type: ignore[arg-type]
+    named = False
+    for label in labels:
+        new: set[Parse] = set()
+        for (p, c, _), loose in state:
+            if loose:
+                continue
+            new |= _label_parses(label, p, c)
+        if new:
+            state, named = new, True
+    if not named:
+        return None
+    return {p for p, _ in state}, any(loose for _, loose in state)
+
+
+def domain_paths(domain: str) -> set[PlacePath] | None:
+    """Places named by a domain (None when it names none or only loosely)."""
+    found = host_paths(domain)
+    return found[0] if found and not found[1] else None
 
 
 def text_domains(text: str) -> list[str]:
     """Distinct lower-cased domains of the e-mail addresses, then the web addresses, of the text."""
     domains = [m.group(1) for m in EMAIL.finditer(text)] + [m.group(1) for m in URL.finditer(text)]
-    return list(dict.fromkeys(d.lower() for d in domains))
+    return list(dict.fromkeys(d.lower() for d in domains))[:_MAX_DOMAINS]
+
+
+def url_host(url: str) -> str | None:
+    """The host of a page address, with or without its scheme (www.x.gov.cn/a.html)."""
+    url = url.strip()
+    if not url:
+        return None
+    try:
+        host = urlsplit(url if "//" in url else "//" + url).hostname
+    except ValueError:
+        return None
+    return host.lower() if host and "." in host else None

@@ -34,6 +34,7 @@ _SKIP_CONTAINING = words("gazetteer_skip_containing", PLACES)
 _PROV_SUFFIX = compile_fast(rf"({alternation('province_suffix', PLACES)})$")
 _CITY_SUFFIX = compile_fast(rf"({alternation('city_suffix', PLACES)})$")
 _PARTY_PREFIXES = words("party_prefix")
+_AUTONOMOUS = (("自治州", "州"), ("自治县", "县"), ("自治旗", "旗"))
 
 
 def is_skipped(name: str) -> bool:
@@ -43,7 +44,8 @@ def is_skipped(name: str) -> bool:
 
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
-    """Province, city and county names of the national statistics codes shipped with cpca."""
+    """Province, city and county names of the national statistics codes shipped with cpca, and the
+    usual short names of autonomous prefectures, counties and banners (恩施州, 长阳县)."""
     src = package_file("cpca", "resources", "adcodes.csv")
     code_name: dict[str, str] = {}
     with src.open("r", encoding="utf-8") as fh:
@@ -51,6 +53,7 @@ def gazetteer() -> Gazetteer:
             code_name.setdefault(row["adcode"][:6], row["name"].strip())
     names: dict[str, list[str]] = {}
     short: dict[str, list[str]] = {}
+    nations = _nation_names()
     for code, name in sorted(code_name.items()):
         if is_skipped(name) or len(name) < 2:
             continue
@@ -61,7 +64,30 @@ def gazetteer() -> Gazetteer:
             s = _CITY_SUFFIX.sub("", name)
             if len(s) >= 2:
                 short.setdefault(s, []).append(code)
+    for code, name in sorted(code_name.items()):
+        alias = autonomous_alias(name, nations)
+        if alias and alias not in names:
+            names.setdefault(alias, []).append(code)
     return Gazetteer(names, short, code_name, max(len(n) for n in names))
+
+
+def _nation_names() -> tuple[str, ...]:
+    """Names of the nationalities (满族, 土家族…) and their forms without 族 (蒙古, 鄂伦春), longest first."""
+    src = package_file("cpca", "resources", "56_nations.csv")
+    found = {ln.strip() for ln in src.read_text(encoding="utf-8").splitlines() if ln.strip()}
+    forms = found | {n[:-1] for n in found if n.endswith("族") and len(n) > 2}
+    return tuple(sorted(forms, key=len, reverse=True))
+
+
+def autonomous_alias(name: str, nations: tuple[str, ...]) -> str | None:
+    """The usual short name of an autonomous prefecture, county or banner: its proper name and
+    its level (恩施土家族苗族自治州 -> 恩施州, 长阳土家族自治县 -> 长阳县); None for other names."""
+    for ending, level in _AUTONOMOUS:
+        if name.endswith(ending):
+            cut = min((i for n in nations if (i := name.find(n)) > 0), default=-1)
+            base = name[:cut] if cut > 0 else ""
+            return base + level if len(base) >= 2 else None
+    return None
 
 
 def place_path(code: str) -> PlacePath:

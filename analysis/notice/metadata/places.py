@@ -1,21 +1,40 @@
-"""The notice's province, city and district, from the manifest and evidence in the text.
+"""The notice's province, city and district, from the manifest and the evidence of the text and page.
 
-Evidence, in priority order: the manifest, the issuer's full name (title or signature), postal
-addresses, the area codes of contact phone numbers and e-mail/web domains. Each piece names a set of
-(province, city, county) paths; a piece contradicting the pieces before it is ignored with a warning.
-A level is filled when the remaining paths agree on it; its source names the evidence that decided
-it (``text:address+phone`` when several pieces were needed together).
+The kinds of evidence, their rank and confidence are in ``data/place_evidence.csv``: the manifest,
+the issuer named in the title, the inspected unit (:mod:`.body`), the committees named in the body,
+the signature, postal addresses, the area codes of contact phones, e-mail/web domains, the page
+chrome (:mod:`.chrome`), the host of the manifest's ``source_url`` (:mod:`.domains`) and the
+regulations cited. Each piece names a set of (province, city, county) paths; weighed in rank
+order, a piece contradicting the pieces before it is ignored with a warning and sets
+``place_conflict``. A level is filled when the remaining paths agree on it (so a province follows
+from a unique city or county, and of two counties of one name neither is chosen without other
+evidence); its source names the evidence that decided it (``text:address+phone`` when several
+pieces were needed together) and its confidence is that evidence's (the lowest of several; one
+step higher when two kinds each name it alone). An issuer or inspected unit that is a place itself
+(中共舟山市委) makes the notice that place's: no deeper level is read from other evidence.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import phonenumbers
 from phonenumbers import geocoder
 
 from analysis.fastre import compile_fast
+from analysis.notice.metadata.body import (
+    committees,
+    inspected,
+    masked_spans,
+    regulations,
+    skip_party,
+    unit_cap,
+)
+from analysis.notice.metadata.chrome import Chrome
 from analysis.notice.metadata.common import Out
 from analysis.notice.metadata.cues import PLACES, alternation, words
-from analysis.notice.metadata.domains import domain_paths, text_domains
+from analysis.notice.metadata.domains import domain_paths, host_paths, text_domains, url_host
+from analysis.notice.metadata.evidence import CONFIDENCE, LEVELS, Evidence, kinds, truncate
 from analysis.notice.metadata.gazetteer import (
     PlacePath,
     combine,
@@ -27,18 +46,25 @@ from analysis.notice.metadata.gazetteer import (
     place_path,
     scan_places,
 )
+from analysis.notice.metadata.names import chains_in
 
 _MUNICIPALITIES = {"11", "12", "31", "50"}  # Beijing, Tianjin, Shanghai, Chongqing: the province is also the city
-_LEVELS = ("province", "city", "district")
 
 _NOT_AFTER = "".join(f"(?<!{w})" for w in words("not_address_after", PLACES))
 _ADDRESS = compile_fast(rf"{_NOT_AFTER}(?:{alternation('address_label', PLACES)})[：:]?[ \t]*"
                         r"(?P<v>[^，；。\n]{2,60})")
 _PHONE = compile_fast(r"(?<![\d-])[（(]?(?P<ac>0\d{2,3})[）)]?[ \t]*[-－—‐]?[ \t]*(?P<local>\d{7,8})(?![\d-])")
 _PHONE_CUE = compile_fast(alternation("phone_cue", PLACES))
+_MAX_PHONES = 20  # contact numbers of a text that are read
 
-Evidence = tuple[str, str, set[PlacePath]]  # (label, what was read, paths)
-Applied = tuple[str, set[PlacePath], set[PlacePath]]  # (label, own paths, cumulative paths)
+
+class Applied(NamedTuple):
+    """A piece of evidence that was weighed in: its label, confidence, own and cumulative paths."""
+
+    label: str
+    confidence: str
+    own: set[PlacePath]
+    cumulative: set[PlacePath]
 
 
 def _phone_descriptions(text: str) -> list[tuple[str, str]]:
@@ -56,6 +82,8 @@ def _phone_descriptions(text: str) -> list[tuple[str, str]]:
             desc = geocoder.description_for_number(num, "zh")
             if desc:
                 out.append((m.group(0), desc))
+                if len(out) >= _MAX_PHONES:
+                    break
     return out
 
 
@@ -75,7 +103,7 @@ def _alternatives(desc: str) -> set[PlacePath]:
 def _manifest_paths(manifest: dict) -> set[PlacePath] | None:
     g = gazetteer()
     mpaths: set[PlacePath] | None = None
-    for key in _LEVELS:
+    for key in LEVELS:
         name = (manifest.get(key) or "").strip()
         codes = g.names.get(name) or g.short.get(name) or []
         if codes:
@@ -84,61 +112,107 @@ def _manifest_paths(manifest: dict) -> set[PlacePath] | None:
     return mpaths
 
 
-def _evidence(text: str, title_issuer: str | None, sig_orgs: list[str], manifest: dict) -> list[Evidence]:
-    """Every piece of place evidence, in priority order."""
+def _issuer(kind: str, name: str) -> Evidence | None:
+    """An issuer's name (title or signature); a committee of a place (中共舟山市委) caps the level."""
+    if not (p := paths_from_string(name)):
+        return None
+    head = skip_party(name, 0)
+    found = chains_in(name, head, len(name))
+    cap = unit_cap(found[0], name[found[0].end:]) if found and found[0].start == head else None
+    return Evidence(kind, name, p, cap=cap)
+
+
+def _evidence(text: str, title_issuer: str | None, sig_orgs: list[str], manifest: dict,
+              chrome: Chrome, title: str | None) -> list[Evidence]:
+    """Every piece of place evidence, in rank order."""
     items: list[Evidence] = []
     if mpaths := _manifest_paths(manifest):
-        items.append(("manifest", "manifest", mpaths))
-    for name in [n for n in [title_issuer, *sig_orgs] if n]:
-        if p := paths_from_string(name):
-            items.append(("issuer", name, p))
+        items.append(Evidence("manifest", "manifest", mpaths))
+    if title_issuer and (ev := _issuer("title", title_issuer)):
+        items.append(ev)
+    spans = masked_spans(text, [sp for sp in chrome.spans if sp[1] > sp[0]])
+    items += [ev for ev in (inspected(text, spans), committees(text, spans, title, sig_orgs)) if ev]
+    items += [ev for name in sig_orgs if name and (ev := _issuer("signature", name))]
     for m in _ADDRESS.finditer(text):
         if p := paths_from_string(m.group("v")):
-            items.append(("address", m.group("v"), p))
+            items.append(Evidence("address", m.group("v"), p))
     for num, desc in _phone_descriptions(text):
         if p := _alternatives(desc):
-            items.append(("phone", num, p))
+            items.append(Evidence("phone", num, p))
     for dom in text_domains(text):
         if p := domain_paths(dom):
-            items.append(("domain", dom, p))
-    return items
+            items.append(Evidence("domain", dom, p))
+    if chrome.evidence:
+        items.append(chrome.evidence)
+    if (host := url_host(manifest.get("source_url") or "")) and (hp := host_paths(host)):
+        items.append(Evidence("source_url", host, hp[0], narrow_only=hp[1]))
+    if ev := regulations(text):
+        items.append(ev)
+    rank = kinds()
+    return sorted(items, key=lambda ev: rank[ev.kind].rank)
 
 
-def _apply(items: list[Evidence], out: Out) -> tuple[list[Applied], set[PlacePath] | None]:
-    """Narrow the paths piece by piece, skipping (with a warning) a piece that contradicts the others."""
+def _apply(items: list[Evidence], out: Out) -> tuple[list[Applied], set[PlacePath] | None, int | None]:
+    """Narrow the paths piece by piece, skipping (with a warning) a piece that contradicts the others.
+
+    Returns the pieces weighed in, the remaining paths and the level cap (see the module docstring).
+    """
+    caps = [ev.cap for ev in items if ev.cap is not None]
+    cap = caps[0] if caps else None
     applied: list[Applied] = []
     paths: set[PlacePath] | None = None
-    for label, what, p in items:
-        new = combine(paths, p)
+    for ev in items:
+        own = truncate(ev.paths, cap) if cap is not None else ev.paths
+        if ev.narrow_only and paths is None:
+            continue
+        new = combine(paths, own)
         if not new:
-            out.warnings.append(f"place evidence {label} '{what}' contradicts earlier evidence, ignored")
+            if not ev.narrow_only:
+                out.warnings.append(f"place evidence {ev.kind} '{ev.what}' contradicts earlier evidence, ignored")
+                out.values["place_conflict"] = True
             continue
         paths = new
-        applied.append((label, p, new))
-    return applied, paths
+        kind = kinds()[ev.kind]
+        applied.append(Applied(kind.label, kind.confidence, own, new))
+    return applied, paths, cap
 
 
-def _source(applied: list[Applied], level: int, value: str) -> str:
-    """Source of a level's value: one piece naming it alone, else the pieces needed up to it."""
-    for label, own, _ in applied:
-        if {q[level] for q in own} == {value}:
-            return "manifest" if label == "manifest" else f"text:{label}"
-    labels: list[str] = []
-    for label, _, cum in applied:
-        labels.append(label)
-        if {q[level] for q in cum} == {value}:
+def _label_source(labels: list[str]) -> str:
+    if labels == ["manifest"]:
+        return "manifest"
+    if labels == ["source_url"]:
+        return "source_url"
+    return "text:" + "+".join(labels)
+
+
+def _decide(applied: list[Applied], level: int, value: str) -> tuple[str, str]:
+    """(source, confidence) of a level's value: the pieces naming it alone, else those needed up to it."""
+    alone = [a for a in applied if {q[level] for q in a.own} == {value}]
+    if alone:
+        conf = CONFIDENCE.index(alone[0].confidence)
+        if len({a.label for a in alone}) >= 2:
+            conf = min(conf + 1, len(CONFIDENCE) - 1)
+        return _label_source([alone[0].label]), CONFIDENCE[conf]
+    needed: list[Applied] = []
+    for a in applied:
+        needed.append(a)
+        if {q[level] for q in a.cumulative} == {value}:
             break
-    return "text:" + "+".join(dict.fromkeys(labels))
+    labels = list(dict.fromkeys(a.label for a in needed))
+    return _label_source(labels), min((a.confidence for a in needed), key=CONFIDENCE.index)
 
 
-def _resolve(paths: set[PlacePath], applied: list[Applied], out: Out) -> dict[str, tuple[str, str] | None]:
-    """(name, source) of each level the remaining paths agree on; a warning when they do not."""
+Value = tuple[str, str, str]  # (name, source, confidence)
+
+
+def _resolve(paths: set[PlacePath], applied: list[Applied], cap: int | None, out: Out) -> dict[str, Value | None]:
+    """(name, source, confidence) of each level the remaining paths agree on; a warning when they do not."""
     g = gazetteer()
-    values: dict[str, tuple[str, str] | None] = dict.fromkeys(_LEVELS)
+    values: dict[str, Value | None] = dict.fromkeys(LEVELS)
     provs = {q[0] for q in paths}
     prov = next(iter(provs)) if len(provs) == 1 else None
     if prov:
-        values["province"] = (g.code_name[prov + "0000"], _source(applied, 0, prov))
+        values["province"] = (g.code_name[prov + "0000"], *_decide(applied, 0, prov))
         if prov in _MUNICIPALITIES:
             values["city"] = values["province"]
     cities = {q[1] for q in paths}
@@ -146,27 +220,39 @@ def _resolve(paths: set[PlacePath], applied: list[Applied], out: Out) -> dict[st
         city = next(iter(cities))
         name = g.code_name.get(city + "00", "")
         if name and not is_skipped(name):
-            values["city"] = (name, _source(applied, 1, city))
+            values["city"] = (name, *_decide(applied, 1, city))
     counties = {q[2] for q in paths}
     if None not in counties and len({g.code_name[c] for c in counties}) == 1:
         county = min(counties)
         if len(counties) == 1:
-            values["district"] = (g.code_name[county], _source(applied, 2, county))
+            values["district"] = (g.code_name[county], *_decide(applied, 2, county))
         else:  # the same name in several cities (普陀区): the name is known, its city is not
-            label = next(lb for lb, own, _ in applied if any(q[2] in counties for q in own))
-            values["district"] = (g.code_name[county], "manifest" if label == "manifest" else f"text:{label}")
+            first = next(a for a in applied if any(q[2] in counties for q in a.own))
+            values["district"] = (g.code_name[county], _label_source([first.label]), first.confidence)
     if len(provs) > 1 or len(cities - {None}) > 1 and values["city"] is None:
         readings = ", ".join(sorted(path_name(q) for q in paths))
         out.warnings.append(f"place ambiguous ({readings}); left NULL where undecided")
+    if cap is not None:
+        for level in LEVELS[cap + 1:]:
+            if not (level == "city" and prov in _MUNICIPALITIES):
+                values[level] = None
     return values
 
 
-def read_places(text: str, title_issuer: str | None, sig_orgs: list[str], manifest: dict, out: Out) -> None:
-    """Province / city / district from manifest, issuer name, address, phone and domain evidence."""
-    applied, paths = _apply(_evidence(text, title_issuer, sig_orgs, manifest), out)
-    values = _resolve(paths, applied, out) if paths else dict.fromkeys(_LEVELS)
-    for key in _LEVELS:
+def read_places(text: str, title_issuer: str | None, sig_orgs: list[str], manifest: dict, out: Out,
+                chrome: Chrome | None = None, title: str | None = None) -> None:
+    """Province / city / district, each with its source and confidence, and ``place_conflict``.
+
+    ``title``: the notice's title (its committee names are the title issuer's evidence)."""
+    out.values["place_conflict"] = False
+    items = _evidence(text, title_issuer, sig_orgs, manifest, chrome or Chrome(), title)
+    applied, paths, cap = _apply(items, out)
+    values = _resolve(paths, applied, cap, out) if paths else dict.fromkeys(LEVELS)
+    for key in LEVELS:
         if manifest.get(key):
             out.set(key, manifest[key], "manifest")
+            out.values[key + "_confidence"] = "high"
         elif values[key]:
-            out.set(key, *values[key])
+            name, source, conf = values[key]
+            out.set(key, name, source)
+            out.values[key + "_confidence"] = conf
