@@ -13,7 +13,7 @@ from analysis.compare import DEFAULT_GROUP, group_labels
 from analysis.compare.clustering import TERM_COLUMNS, cluster_units, district_similarity
 from analysis.compare.termcounts import Tfidf, bags_counts
 from analysis.schema import TABLES
-from analysis.tokens.segment import tokenize_units
+from analysis.tokens.units import tokenize_units
 
 RUN_COLUMNS = TABLES["cluster_runs"].column_names
 CLUSTER_COLUMNS = TABLES["clusters"].column_names

@@ -20,7 +20,8 @@ from analysis.compare.specificity import measure_specificity
 from analysis.compare.termcounts import frame_counts
 from analysis.pipeline import stages as cs
 from analysis.pipeline.termcounts import duckdb_counts
-from analysis.tokens.segment import stopwords, vocabulary
+from analysis.tokens.segment import stopwords
+from analysis.tokens.units import vocabulary
 
 
 @pytest.fixture()

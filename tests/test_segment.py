@@ -11,7 +11,7 @@ import pytest
 from analysis import paths
 from analysis.ingest.normalize import normalize_text
 from analysis.schema import TABLES
-from analysis.tokens import segment
+from analysis.tokens import segment, units
 from analysis.vocab import header, load_lines
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -115,7 +115,7 @@ UNITS = pd.DataFrame(
 
 @pytest.mark.parametrize("engine", ["jieba", "rjieba"])
 def test_tokenize_units(engine):
-    t = segment.tokenize_units(UNITS, engine=engine, workers=1)
+    t = units.tokenize_units(UNITS, engine=engine, workers=1)
     assert list(t.columns) == TOKEN_COLUMNS
     d1 = t[(t.doc_id == "d1") & (t.unit_kind == "problem")]
     assert d1["token"].tolist() == ["落实", "三会一课", "制度", "不", "严格"]
@@ -129,18 +129,18 @@ def test_tokenize_units(engine):
 
 
 def test_tokenize_units_parallel_and_batches_match():
-    single = segment.tokenize_units(UNITS, workers=1)
-    pooled = segment.tokenize_units(UNITS, workers=2, min_parallel_chars=0, chunk_chars=10)
+    single = units.tokenize_units(UNITS, workers=1)
+    pooled = units.tokenize_units(UNITS, workers=2, min_parallel_chars=0, chunk_chars=10)
     pd.testing.assert_frame_equal(single, pooled)
-    batched = segment.tokenize_units([UNITS.iloc[:2], UNITS.iloc[2:]], workers=1)
+    batched = units.tokenize_units([UNITS.iloc[:2], UNITS.iloc[2:]], workers=1)
     pd.testing.assert_frame_equal(single, batched)
-    empty = segment.tokenize_units(UNITS.iloc[:0])
+    empty = units.tokenize_units(UNITS.iloc[:0])
     assert list(empty.columns) == TOKEN_COLUMNS and len(empty) == 0
 
 
 def test_tokenize_deterministic():
-    a = segment.tokenize_units(UNITS)
-    b = segment.tokenize_units(UNITS)
+    a = units.tokenize_units(UNITS)
+    b = units.tokenize_units(UNITS)
     pd.testing.assert_frame_equal(a, b)
 
 
@@ -155,16 +155,16 @@ def test_vocabulary():
             "pos": ["nz", "nz", "nz", "v"],
         }
     )
-    v = segment.vocabulary(tokens)
+    v = units.vocabulary(tokens)
     assert list(v.columns) == segment.VOCAB_COLUMNS
     assert v.iloc[0].to_dict() == {"token": "党费", "freq": 3, "doc_freq": 1, "unit_freq": 2, "kind": "content"}
     assert v.iloc[1].to_dict() == {"token": "整改", "freq": 1, "doc_freq": 1, "unit_freq": 1, "kind": "content"}
-    streamed = segment.vocabulary([tokens.iloc[:2], tokens.iloc[2:]])
+    streamed = units.vocabulary([tokens.iloc[:2], tokens.iloc[2:]])
     pd.testing.assert_frame_equal(v, streamed)
 
 
 def test_remove_stopwords():
-    t = segment.tokenize_units(UNITS.iloc[:1], workers=1)
+    t = units.tokenize_units(UNITS.iloc[:1], workers=1)
     assert "不" in set(t["token"])
     kept = remove_stopwords(t, "formulaic")
     assert set(kept["token"]) <= set(t["token"])

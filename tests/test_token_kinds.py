@@ -10,8 +10,9 @@ import pytest
 from analysis.compare.keyness import keyness, typical_terms
 from analysis.schema.tables import TOKEN_KINDS
 from analysis.tokens.kinds import KINDS, token_kind, unit_kinds
-from analysis.tokens.names import NameStats, apply_names, discover, document_lexicon, tokenize_named
-from analysis.tokens.segment import segment_text, tokenize_units
+from analysis.tokens.names import NameStats, apply_names, discover, document_lexicon
+from analysis.tokens.segment import segment_text
+from analysis.tokens.units import tokenize_named, tokenize_units
 
 
 def _cut(texts, meta=()):

@@ -372,7 +372,7 @@ def classify_problems(
     """Category of each problem: ``doc_id, problem_no, category, sub_category, rule, confidence``.
 
     ``problems`` has ``doc_id, problem_no, area, sub_area, heading, finding`` (others ignored;
-    missing text columns count as empty). ``tokens`` (from :func:`analysis.tokens.segment.tokenize_units`, rows with
+    missing text columns count as empty). ``tokens`` (from :func:`analysis.tokens.units.tokenize_units`, rows with
     ``unit_kind == 'problem'`` and ``unit_no == problem_no``) is used for the centroid rule when given;
     otherwise heading + finding are segmented with ``engine``. The centroids use tokens of ``kinds``
     (default content words; ``None``: every kind). Row order follows ``problems``.

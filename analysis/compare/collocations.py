@@ -32,9 +32,10 @@ import numpy as np
 import pandas as pd
 from scipy.stats import chi2
 
-DEFAULTS = {"kinds": ("content",), "window": 5, "min_count": 3, "unit_kinds": ("problem", "measure"),
-            "methods": ("bigram", "window")}
-"""Default parameters of the collocations stage (recorded in analysis_runs)."""
+from analysis.compare.params import COLLOCATIONS
+
+DEFAULTS = COLLOCATIONS
+"""Default parameters (:mod:`analysis.compare.params`)."""
 
 COLUMNS = ["scope", "group", "method", "window", "term1", "term2", "count", "count1", "count2", "n_pairs",
            "expected", "pmi", "g2", "p_value", "rank"]

@@ -40,6 +40,12 @@ BOILERPLATE = {"unit": "document text", "group": "district", "threshold": 0.7, "
 
 SPECIFICITY = {"batch_size": 20_000}
 
+COLLOCATIONS = {"kinds": ("content",), "window": 5, "min_count": 3, "unit_kinds": ("problem", "measure"),
+                "methods": ("bigram", "window")}
+
+TOPICS = {"kinds": ("content",), "unit_kinds": ("problem", "measure"), "k_min": 3, "k_max": 10,
+          "top_n": 10, "min_df": 2, "max_iter": 500, "seed": 0, "label_terms": 3}
+
 PARAMS: dict[str, dict] = {
     "categories": CATEGORIES,
     "clusters": CLUSTERS,
@@ -47,6 +53,8 @@ PARAMS: dict[str, dict] = {
     "boilerplate": BOILERPLATE,
     "specificity": SPECIFICITY,
     "similarity": SIMILARITY,
+    "collocations": COLLOCATIONS,
+    "topics": TOPICS,
 }
 """Stage name → its parameters (what ``analysis_runs`` records for the stage)."""
 

@@ -34,7 +34,7 @@ in ``analysis/data/specificity_markers.csv``.
 Computation (same counts, corpus scale): the expressions run once over a block of measures joined
 by line breaks (none of them can match across one), each led by a look-ahead on its possible first
 characters so the regex engine skips other positions; rules 5–6 read the measure's stored tokens
-(``tokens`` table, or :func:`analysis.tokens.segment.tokenize_units` for a frame) instead of segmenting
+(``tokens`` table, or :func:`analysis.tokens.units.tokenize_units` for a frame) instead of segmenting
 again: every kept token is a run of the text's characters other than whitespace, punctuation and
 symbols (dropped tokens are made only of those), so the tokens align with the text by counting
 characters; two unit tokens are consecutive when no character separates them, and a token is
@@ -55,7 +55,8 @@ from analysis.fastre import compile_fast
 from analysis.genre.dates import MASK, date_rx
 from analysis.genre.titles import TITLE_RX
 from analysis.schema import TABLES
-from analysis.tokens.segment import Engine, formulaic_words, lexicon, segment_text, tokenize_units
+from analysis.tokens.segment import Engine, formulaic_words, lexicon, segment_text
+from analysis.tokens.units import tokenize_units
 from analysis.vocab import load_table
 
 SPECIFICITY_COLUMNS = TABLES["measure_specificity"].column_names

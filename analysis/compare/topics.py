@@ -28,9 +28,10 @@ from scipy import sparse
 from sklearn.decomposition import NMF
 from sklearn.feature_extraction.text import TfidfTransformer
 
-DEFAULTS = {"kinds": ("content",), "unit_kinds": ("problem", "measure"), "k_min": 3, "k_max": 10,
-            "top_n": 10, "min_df": 2, "max_iter": 500, "seed": 0, "label_terms": 3}
-"""Default parameters of the topics stage (recorded in analysis_runs)."""
+from analysis.compare.params import TOPICS
+
+DEFAULTS = TOPICS
+"""Default parameters (:mod:`analysis.compare.params`)."""
 
 
 class TopicModel(NamedTuple):

@@ -20,7 +20,7 @@ from analysis.notice.discipline import discipline_columns, discipline_warnings
 from analysis.notice.parse import parse_notice
 from analysis.notice.stated_figures import stated_columns
 from analysis.paths import PACKAGE_DIR
-from analysis.tokens.names import tokenize_named
+from analysis.tokens.units import tokenize_named
 from analysis.warehouse.db import arrow_table
 
 PER_DOC_TABLES = ["documents", "sections", "problems", "measures", "parse_warnings", "parse_coverage",

@@ -247,58 +247,6 @@ def document_lexicon(units: Iterable[Sequence[tuple[str, str]]], meta_names: Ite
     return NameLexicon(discover(units, meta_names), base=_gazetteer_lexicon())
 
 
-def tokenize_named(texts: Sequence[str], meta_names: Iterable[str] = (), engine: str = "rjieba"
-                   ) -> tuple[list[int], list[str], list[str], list[str], list[bool], NameStats]:
-    """One document's units segmented with the names lexicon, and every token's kind.
-
-    Returns (kept tokens per text, flat tokens, flat POS, flat kinds, flat "made by the name
-    lexicon" flags, what the lexicon changed).
-    Names are merged before whitespace and punctuation tokens are dropped, so a name never spans
-    punctuation.
-    """
-    from analysis.tokens.kinds import unit_kinds
-    from analysis.tokens.segment import is_word_token, tag_texts
-
-    units = tag_texts(texts, engine)  # type: ignore[arg-type]
-    lex = document_lexicon(units, meta_names)
-    stats = NameStats()
-    counts: list[int] = []
-    toks: list[str] = []
-    tags: list[str] = []
-    kinds: list[str] = []
-    named: list[bool] = []
-    for pairs in units:
-        merged = apply_names(pairs, lex, stats)
-        same = merged == list(pairs)
-        if same:
-            kept = [(w, t, False) for w, t in pairs if is_word_token(w)]
-        else:
-            before = _positions(pairs)
-            kept = [(w, t, (s, w, t) not in before) for (w, t), s in zip(merged, _starts(merged), strict=True)
-                    if is_word_token(w)]
-        counts.append(len(kept))
-        ws = [w for w, _, _ in kept]
-        ts = [t for _, t, _ in kept]
-        toks.extend(ws)
-        tags.extend(ts)
-        named.extend(f for _, _, f in kept)
-        kinds.extend(unit_kinds(ws, ts))
-    return counts, toks, tags, kinds, named, stats
-
-
-def _starts(pairs: Sequence[tuple[str, str]]) -> list[int]:
-    out, pos = [], 0
-    for w, _ in pairs:
-        out.append(pos)
-        pos += len(w)
-    return out
-
-
-def _positions(pairs: Sequence[tuple[str, str]]) -> set[tuple[int, str, str]]:
-    """(character start, token, tag) of every token as jieba cut it."""
-    return {(s, w, t) for (w, t), s in zip(pairs, _starts(pairs), strict=True)}
-
-
 def lexicon_fingerprint() -> dict:
     """Version and size of the lexicon's parts (what a change of the lexicon changes)."""
     import hashlib
