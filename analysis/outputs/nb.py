@@ -57,9 +57,34 @@ class Exporter:
         self.hash = corpus_hash(con)
 
     def save(self, fig, name: str, data: pd.DataFrame, query: str | None = None, **params) -> dict[str, Path]:
-        """Export *fig* as *name* with *data*, *query* and the notebook's parameters plus *params*."""
-        return export_figure(fig, name, data, params={**self.params, **params}, query=query,
-                             corpus_hash=self.hash, outdir=self.outdir)
+        """Export *fig* as *name* with *data*, *query* and the notebook's parameters plus *params*; in a
+        notebook, also show the saved PNG where the chart is made (see :func:`show_png`)."""
+        paths = export_figure(fig, name, data, params={**self.params, **params}, query=query,
+                              corpus_hash=self.hash, outdir=self.outdir)
+        show_png(paths["png"], fig)
+        return paths
+
+
+SCREEN_DPI = 100  # the 300-dpi PNG is shown at this density: the figure's own size on screen
+
+
+def show_png(png: Path, fig=None) -> bool:
+    """Show *png* as the cell's image output when running in a Jupyter kernel; True when shown.
+
+    Charts are drawn without pyplot, so nothing appears by itself: this embeds the exported PNG (the
+    same bytes as the file) in the notebook and so in its HTML copy, *fig*'s width at ``SCREEN_DPI``.
+    Outside a kernel (scripts, tests) it does nothing."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import Image, display
+    except ImportError:  # pragma: no cover - IPython comes with the notebook dependencies
+        return False
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "kernel"):
+        return False
+    width = round(fig.get_figwidth() * SCREEN_DPI) if fig is not None else None
+    display(Image(data=Path(png).read_bytes(), format="png", width=width))
+    return True
 
 
 def query(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None, *,

@@ -3,7 +3,9 @@
 Notebooks are jupytext percent scripts in ``notebooks/``; each is executed with papermill
 (``db``, ``figures_dir`` and ``pseudonymize`` injected after its cell tagged ``parameters``: settings
 reach notebooks as parameters, never as environment variables), saved executed as ``.ipynb`` and as
-HTML under ``reports/``; the charts the notebooks export land in ``reports/figures/``. With
+HTML under ``reports/``; the charts the notebooks export land in ``reports/figures/`` and are shown
+inline (the saved PNG embedded where the chart is made, see :func:`analysis.outputs.nb.show_png`).
+The kernel talks over IPC sockets in a private temporary folder, not TCP. With
 ``pseudonymize`` every notebook replaces person names with the pseudonyms of the warehouse's key
 (``<db>.pseudonym-key``, see :mod:`analysis.outputs.privacy`), which no report contains.
 """
@@ -11,6 +13,7 @@ HTML under ``reports/``; the charts the notebooks export land in ``reports/figur
 from __future__ import annotations
 
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -65,12 +68,6 @@ def run_notebooks(notebooks: Path, out: Path, db: Path, only: list[str] | None =
     """Execute each notebook; returns (name, seconds). Raises on the first failing notebook.
 
     ``pseudonymize`` replaces person names in everything the notebooks query (charts, tables, HTML)."""
-    # imported here, not at the top: together they take ~2 s to import, which every other command would pay
-    import jupytext
-    import nbformat
-    import papermill as pm
-    from nbconvert import HTMLExporter
-
     out.mkdir(parents=True, exist_ok=True)
     (out / "notebooks").mkdir(exist_ok=True)
     paths = sorted(notebooks.glob("[0-9]*.py"))
@@ -78,22 +75,44 @@ def run_notebooks(notebooks: Path, out: Path, db: Path, only: list[str] | None =
         paths = [p for p in paths if p.stem in only]
     parameters = notebook_parameters(db, out, pseudonymize)
     timings = []
-    for i, path in enumerate(paths, start=1):
-        t0 = time.perf_counter()
-        print(f"[{i}/{len(paths)}] {path.stem} …", file=sys.stderr, flush=True)
-        src = out / "notebooks" / f"{path.stem}.input.ipynb"
-        dst = out / "notebooks" / f"{path.stem}.ipynb"
-        nbformat.write(jupytext.read(path), src)
-        pm.execute_notebook(str(src), str(dst), parameters=parameters, cwd=str(notebooks), progress_bar=False,
-                            log_output=False, kernel_name="python3")
-        src.unlink()
-        html, _ = HTMLExporter().from_notebook_node(nbformat.read(dst, as_version=4))
-        (out / f"{path.stem}.html").write_text(html, encoding="utf-8")
-        dt = time.perf_counter() - t0
-        timings.append((path.stem, dt))
-        print(f"[{i}/{len(paths)}] {path.stem} done in {dt:.1f} s → {out / (path.stem + '.html')}",
-              file=sys.stderr, flush=True)
+    with tempfile.TemporaryDirectory(prefix="analysis-kernel-") as sockets:
+        config = kernel_config(Path(sockets))
+        for i, path in enumerate(paths, start=1):
+            timings.append(_run_one(path, out, parameters, i, len(paths), config))
     return timings
+
+
+def kernel_config(sockets: Path):
+    """Kernel-manager settings: talk to the kernel over local IPC sockets in *sockets*, not TCP.
+
+    The kernel is local, so sockets in a private temporary folder need no network port, and ipykernel
+    no longer warns on every run that it "is running over TCP without encryption"."""
+    from traitlets.config import Config
+
+    return Config({"KernelManager": {"transport": "ipc", "ip": str(sockets / "kernel")}})
+
+
+def _run_one(path: Path, out: Path, parameters: dict, i: int, n: int, config) -> tuple[str, float]:
+    """Execute one notebook into ``out/notebooks/<stem>.ipynb`` and ``out/<stem>.html``; (name, seconds)."""
+    # imported here, not at the top: together they take ~2 s to import, which every other command would pay
+    import jupytext
+    import nbformat
+    import papermill as pm
+    from nbconvert import HTMLExporter
+
+    t0 = time.perf_counter()
+    print(f"[{i}/{n}] {path.stem} …", file=sys.stderr, flush=True)
+    src = out / "notebooks" / f"{path.stem}.input.ipynb"
+    dst = out / "notebooks" / f"{path.stem}.ipynb"
+    nbformat.write(jupytext.read(path), src)
+    pm.execute_notebook(str(src), str(dst), parameters=parameters, cwd=str(path.parent), progress_bar=False,
+                        log_output=False, kernel_name="python3", config=config)
+    src.unlink()
+    html, _ = HTMLExporter().from_notebook_node(nbformat.read(dst, as_version=4))
+    (out / f"{path.stem}.html").write_text(html, encoding="utf-8")
+    dt = time.perf_counter() - t0
+    print(f"[{i}/{n}] {path.stem} done in {dt:.1f} s → {out / (path.stem + '.html')}", file=sys.stderr, flush=True)
+    return path.stem, dt
 
 
 def run_report(db: Path, notebooks: Path, out: Path, pseudonymize: bool = False) -> int:
