@@ -297,7 +297,7 @@ def test_manifest_formulas_never_reach_a_csv(built, tmp_path, capsys):
     (["sql", "selec 1", "--db", "{db}"], "SQL error"),
     (["sql", "select 1", "--db", "{tmp}"], "is not a file"),
     (["sql", "select 1", "--db", "{tmp}/none.duckdb"], "does not exist"),
-    (["sql", "select 1", "--db", "{db}", "-o", "{tmp}/out.xlsx"], "must end in"),
+    (["sql", "select 1", "--db", "{db}", "-o", "{tmp}/out.foo"], "must end in"),
     (["sql", "select 1", "--db", "{db}", "-o", "{tmp}/a_file/out.csv"], "a_file"),
     (["export", "{tmp}/a_file", "--db", "{db}"], "not a folder"),
     (["export", "{tmp}/a_file/sub", "--db", "{db}"], "a_file"),

@@ -1,5 +1,7 @@
-"""Export every warehouse table as Parquet so R, Spark or another DuckDB can read it.
+"""Export every warehouse table and view as Parquet so R, Spark or another DuckDB can read it.
 
+Views (``district_discipline``, ``discipline_people``, ``parse_report``…) are written as one file each,
+their rows as the view returns them at export time, so a reader without DuckDB gets the same counts.
 Tables with a province (``documents``) and the per-document tables joined to it are written
 partitioned by province (Hive layout ``province_part=…/``); the rest as one file each.
 
@@ -65,22 +67,22 @@ def prepare_folder(out: Path, overwrite: bool) -> None:
     for d in sorted((d for d in out.rglob("*") if d.is_dir()), key=lambda d: len(d.parts), reverse=True):
         if not any(d.iterdir()):
             d.rmdir()
-    clash = [p for p in foreign if any(p.is_relative_to(_target(out, t)) for t in schema.TABLES)]
+    clash = [p for p in foreign if any(p.is_relative_to(_target(out, t)) for t in (*schema.TABLES, *schema.VIEWS))]
     if clash:
         raise ExportError(f"{out} holds files the export did not write where it would write ({clash[0]}); "
                           "export into a new folder")
 
 
 def export_parquet(db: Path, out: Path, *, pseudonymize: bool = False, overwrite: bool = False) -> list[Path]:
-    """Write each table under ``out``; returns the paths written."""
+    """Write each table and view under ``out``; returns the paths written (tables first, then views)."""
     out = Path(out)
     prepare_folder(out, overwrite)
     con = connect_readonly(db, write_to=out)
     written: list[Path] = []
     try:
         tables = [r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_type = 'BASE TABLE' "
-            "and table_schema = 'main' order by 1").fetchall()]
+            "select table_name from information_schema.tables where table_type in ('BASE TABLE', 'VIEW') "
+            "and table_schema = 'main' order by table_type <> 'BASE TABLE', table_name").fetchall()]
         pseudonymizer = Pseudonymizer.for_warehouse(db, con) if pseudonymize else None
         for t in tables:
             rel_sql = f'select * from "{t}"'
