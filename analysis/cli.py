@@ -6,6 +6,7 @@ Run ``analysis --help`` or ``analysis COMMAND --help`` for examples.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -18,13 +19,13 @@ from analysis.outputs.kwic import SORTS as KWIC_SORTS
 from analysis.outputs.kwic import group_counts, kwic
 from analysis.outputs.report import run_report
 from analysis.outputs.search import search
-from analysis.outputs.spreadsheet import csv_safe
+from analysis.outputs.spreadsheet import OUTPUT_SUFFIXES, OutputError, check_suffix, csv_safe, write_frame
+from analysis.outputs.trends import BY as TRENDS_BY
+from analysis.outputs.trends import absent_terms, trends
 from analysis.paths import DEFAULT_CORPUS, DEFAULT_DB, NOTEBOOKS_DIR, REPORTS_DIR, query_timeout
 from analysis.pipeline.orchestrate import build
 from analysis.schema import data_dictionary
 from analysis.warehouse.db import QueryTimeout, WarehouseError, connect_readonly, execute_with_timeout
-
-OUTPUT_SUFFIXES = (".csv", ".json", ".parquet")
 
 
 def _seconds(value: str) -> float:
@@ -47,29 +48,27 @@ def _positive_int(value: str) -> int:
     return n
 
 
+def _output_file(value: str) -> Path:
+    try:
+        check_suffix(Path(value))
+    except OutputError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return Path(value)
+
+
 def _output_options(p: argparse.ArgumentParser) -> None:
     g = p.add_mutually_exclusive_group()
     g.add_argument("--csv", action="store_true", help="print CSV instead of a table")
     g.add_argument("--json", action="store_true", help="print JSON records instead of a table")
-    p.add_argument("--output", "-o", type=Path, help="write to this file (.csv, .json or .parquet) instead of stdout")
+    p.add_argument("--output", "-o", type=_output_file,
+                   help=f"write to this file instead of stdout; its ending chooses the format ({', '.join(OUTPUT_SUFFIXES)})")
 
 
 def emit(df, args: argparse.Namespace) -> None:
     """Print or write a DataFrame in the format the shared output options ask for."""
     out: Path | None = getattr(args, "output", None)
     if out is not None:
-        suffix = out.suffix.lower()
-        if suffix not in OUTPUT_SUFFIXES:
-            raise WarehouseError(f"-o {out}: the file name must end in {', '.join(OUTPUT_SUFFIXES)} (the format "
-                                 "is chosen by the ending)")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if suffix == ".parquet":
-            df.to_parquet(out, index=False)
-        elif suffix == ".json":
-            out.write_text(df.to_json(orient="records", force_ascii=False, date_format="iso", indent=1),
-                           encoding="utf-8")
-        else:
-            csv_safe(df).to_csv(out, index=False, encoding="utf-8-sig")
+        write_frame(df, out)
         print(f"wrote {len(df)} row(s) to {out}", file=sys.stderr)
         return
     if getattr(args, "csv", False):
@@ -164,6 +163,19 @@ def cmd_kwic(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_trends(args: argparse.Namespace) -> int:
+
+    df = trends(args.db, args.terms, by=args.by)
+    for t in absent_terms(df):
+        print(f"note: no token equals {t!r} (the segmenter may split it; `analysis kwic {t}` finds the string)",
+              file=sys.stderr)
+    if df["period_unknown"].any():
+        print(f"note: the row with period NULL holds the notices whose inspection {args.by} is unknown",
+              file=sys.stderr)
+    emit(df, args)
+    return 0
+
+
 def cmd_dfm(args: argparse.Namespace) -> int:
 
     kinds = None if args.all_kinds else tuple(args.kinds.split(","))
@@ -207,9 +219,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="stop the query after this many seconds (default: $ANALYSIS_QUERY_TIMEOUT, else none)")
     _output_options(s)
 
-    add("schema", cmd_schema, "Print the data dictionary (every table and column).", "analysis schema > docs/schema.md")
+    add("schema", cmd_schema, "Print the data dictionary: every table, view and table macro with its columns.",
+        "analysis schema > docs/schema.md")
 
-    e = add("export", cmd_export, "Write every table as Parquet (partitioned by province where it helps).",
+    e = add("export", cmd_export, "Write every table and view as Parquet (partitioned by province where it helps).",
             "analysis export exports/ --pseudonymize")
     e.add_argument("dir", type=Path, help="output folder")
     e.add_argument("--pseudonymize", action="store_true",
@@ -244,6 +257,14 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--limit", type=_positive_int, default=None, help="at most this many hits")
     _output_options(k)
 
+    tr = add("trends", cmd_trends, "Term trends: occurrences of each term per 10,000 content tokens of problems and "
+             "measures, by inspection year or round, with the notices and tokens of each period.",
+             "analysis trends 整改 督查 --by round --csv > trends.csv")
+    tr.add_argument("terms", nargs="+", metavar="TERM", help="tokens to follow (matched as whole tokens)")
+    tr.add_argument("--by", choices=list(TRENDS_BY), default="year",
+                    help="period: inspection year or inspection round as written (default: %(default)s)")
+    _output_options(tr)
+
     f = add("dfm", cmd_dfm, "Write a document-feature matrix: a long table (.parquet or .csv) and a Matrix Market "
             "file (.mtx) with its row and column labels (.rows.csv, .cols.csv).",
             "analysis dfm --by district -o exports/dfm.parquet")
@@ -260,8 +281,17 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args) or 0
-    except WarehouseError as e:
+        rc = args.func(args) or 0
+        sys.stdout.flush()           # a closed pipe shows here, inside the handler below
+        return rc
+    except BrokenPipeError:          # the reader went away (… | head): stop quietly, like other Unix tools
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())   # so the flush at exit finds nowhere to fail
+        except (OSError, ValueError):
+            pass
+        return 141                   # 128 + SIGPIPE, what a shell reports for a tool ended by a closed pipe
+    except (WarehouseError, OutputError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except OSError as e:   # a path the user gave cannot be read or written

@@ -181,3 +181,28 @@ def test_one_and_two_workers_build_identical_tokens_vocabulary_keyness(sample_co
             rows.append(con.execute(f'select * from "{table}" order by all').fetchall())
             con.close()
         assert rows[0] == rows[1] and rows[0], table
+
+
+@pytest.mark.parametrize("text, verb, parts", [
+    ("落实干部包挂社区制度", "包挂社区", ["包", "挂", "社区"]),   # 包+挂 (v v): "assigned to", not a stem
+    ("推行滨城通办服务", "滨城通办", ["通", "办"]),               # 通+办 (v v, the ending included): a slogan
+    ("实行包联社区机制", "包联社区", ["包", "联", "社区"]),
+])
+def test_two_one_character_verbs_make_no_name(text, verb, parts):
+    toks, named, stats = _cut([text])
+    words = [t for t, _ in toks]
+    assert verb not in words and verb not in stats.names
+    assert all(p in words for p in parts)
+    assert verb not in discover([segment_text(text)])
+
+
+@pytest.mark.parametrize("text, name", [
+    ("莲安社区落实干部包挂社区制度", "莲安社区"),   # one verb (安) in the stem: still a name
+    ("泰达街道推行滨城通办服务", "泰达街道"),
+    ("包挂莲安社区", "莲安社区"),                     # the stem starts after the compound verb
+    ("区社事办牵头", "社事办"),                       # 事 is not a verb: 办 still ends a bureau
+])
+def test_names_beside_compound_verbs_stay_whole(text, name):
+    toks, named, _ = _cut([text])
+    assert (name, "place" if name.endswith(("社区", "街道")) else "organisation") in toks
+    assert "挂莲安社区" not in [t for t, _ in toks]

@@ -12,7 +12,11 @@ The lexicon has two parts.
   district, city and issuer from ``documents``). A stem is either the one token before the ending
   when jieba tags it as a proper name (ns, nz, nr, j…; 泰达 + 街道) or a run of one-character
   tokens (灵 秀 + 社区, 经 开 + 区) that are neither function words nor listed exclusions (本村,
-  各社区, 全区 are not names). Each name is kept with and without its ending.
+  各社区, 全区 are not names). Two adjacent one-character verbs (jieba tag ``v``; the rules' kind
+  ``verb_pair``), the ending included when it is one character, are a compound verb the dictionary
+  lacks, not part of a name: the stem starts after them (包 挂 + 社区 "assigned to a community" and
+  滨 城 通 + 办 "handled in one place" make no name; 莲 安 + 社区 with one verb still does). Each
+  name is kept with and without its ending.
 
 Design (why the tokens stay deterministic): the lexicon is **not** added to the segmenter's
 dictionary. jieba cuts the text as before; then :func:`apply_names` merges every run of
@@ -59,6 +63,7 @@ class NameRules:
     person_masks: frozenset[str]
     surnames: frozenset[str]
     domain: frozenset[str]  # the domain lexicon's terms (generic: never a name's stem)
+    verb_tags: frozenset[str] = frozenset()  # two adjacent one-character tokens so tagged are a verb, not a stem
 
 
 @lru_cache(maxsize=1)
@@ -72,7 +77,8 @@ def rules() -> NameRules:
     masks = frozenset(t.loc[t["kind"] == "person_mask", "word"])
     surnames = frozenset(s for s in load_lines("surnames.txt") if len(s) == 1)
     domain = frozenset(line.split()[0] for line in load_lines("lexicon.txt"))
-    return NameRules(suffixes, frozenset(exclude), masks, surnames, domain)
+    verbs = frozenset(t.loc[t["kind"] == "verb_pair", "word"])
+    return NameRules(suffixes, frozenset(exclude), masks, surnames, domain, verbs)
 
 
 @lru_cache(maxsize=1)
@@ -99,6 +105,11 @@ def gazetteer_names() -> dict[str, str]:
 def _is_stem_char(tok: str, tag: str, r: NameRules) -> bool:
     return (len(tok) == 1 and "\u4e00" <= tok <= "\u9fff" and tok not in r.exclude
             and tag not in NOT_STEM_CHAR_TAGS)
+
+
+def _verb_pair(a: tuple[str, str], b: tuple[str, str], r: NameRules) -> bool:
+    """Two one-character tokens both tagged as verbs: a compound verb (包+挂, 通+办), not a name's part."""
+    return len(a[0]) == 1 and len(b[0]) == 1 and a[1] in r.verb_tags and b[1] in r.verb_tags
 
 
 def _is_stem_word(tok: str, tag: str, r: NameRules) -> bool:
@@ -135,9 +146,14 @@ def discover(units: Iterable[Sequence[tuple[str, str]]], meta_names: Iterable[st
             stem = ""
             if _is_stem_char(prev, prev_tag, r):
                 j = i - 1
+                start = i  # the stem is pairs[start:i]
                 while j >= 0 and _is_stem_char(*pairs[j], r) and i - j <= MAX_STEM:
+                    if _verb_pair(pairs[j], pairs[j + 1], r):
+                        start = j + 2  # a compound verb ends the stem on the left
+                        break
+                    start = j
                     j -= 1
-                stem = "".join(p[0] for p in pairs[j + 1 : i])
+                stem = "".join(p[0] for p in pairs[start:i])
                 if len(stem) < min_stem:
                     stem = ""
             elif _is_stem_word(prev, prev_tag, r):
